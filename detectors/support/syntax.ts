@@ -1,0 +1,175 @@
+import type { FileView, Suggestion, SyntaxNode } from '../../src/engine/types.js';
+
+/** The value of a string literal without interpolation, or undefined. Works for TS and Python. */
+export function stringValue(node: SyntaxNode | null | undefined): string | undefined {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'string': {
+      // TS: `'abc'` with string_fragment children; Python: string_start, string_content, string_end.
+      if (node.namedChildren.some((c) => c.type === 'interpolation')) return undefined;
+      const text = node.text;
+      if (node.namedChildren.some((c) => c.type === 'string_start')) {
+        const start = node.namedChildren.find((c) => c.type === 'string_start')!.text;
+        if (/[fF]/.test(start)) return undefined;
+        const content = node.namedChildren.filter((c) => c.type === 'string_content' || c.type === 'escape_sequence');
+        return content.map((c) => c.text).join('');
+      }
+      return text.slice(1, -1);
+    }
+    case 'template_string':
+      if (node.namedChildren.some((c) => c.type === 'template_substitution')) return undefined;
+      return node.text.slice(1, -1);
+    case 'concatenated_string': {
+      let out = '';
+      for (const child of node.namedChildren) {
+        const v = stringValue(child);
+        if (v === undefined) return undefined;
+        out += v;
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function isStringLiteral(node: SyntaxNode | null | undefined): boolean {
+  return stringValue(node) !== undefined;
+}
+
+/** `a.b.c` for member expressions / attributes / identifiers; undefined for anything else. */
+export function dottedName(node: SyntaxNode | null | undefined): string | undefined {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'identifier':
+    case 'property_identifier':
+    case 'shorthand_property_identifier':
+    case 'this':
+    case 'super':
+      return node.text;
+    case 'member_expression': {
+      const object = dottedName(node.childForFieldName('object'));
+      const property = node.childForFieldName('property')?.text;
+      return object !== undefined && property ? `${object}.${property}` : undefined;
+    }
+    case 'attribute': {
+      const object = dottedName(node.childForFieldName('object'));
+      const attribute = node.childForFieldName('attribute')?.text;
+      return object !== undefined && attribute ? `${object}.${attribute}` : undefined;
+    }
+    case 'non_null_expression':
+    case 'parenthesized_expression':
+      return dottedName(node.namedChild(0));
+    default:
+      return undefined;
+  }
+}
+
+/** The callee of a call (`call_expression` in TS, `call` in Python) as a dotted name. */
+export function calleeName(call: SyntaxNode): string | undefined {
+  return dottedName(call.childForFieldName('function'));
+}
+
+/** The last segment of a dotted callee: `logger.info` → `info`. */
+export function lastSegment(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  return name.slice(name.lastIndexOf('.') + 1);
+}
+
+/** Nearest ancestor of one of the given types. */
+export function ancestor(node: SyntaxNode, types: readonly string[], stopAt?: readonly string[]): SyntaxNode | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (types.includes(p.type)) return p;
+    if (stopAt?.includes(p.type)) return undefined;
+  }
+  return undefined;
+}
+
+/** Arguments of a call, keyword arguments included (Python). */
+export function callArguments(call: SyntaxNode): SyntaxNode[] {
+  const args = call.childForFieldName('arguments');
+  return args ? args.namedChildren.filter((c) => c.type !== 'comment') : [];
+}
+
+/** A Python keyword argument's value by name: `timeout=10` → the `10` node. */
+export function keywordArgument(call: SyntaxNode, name: string): SyntaxNode | undefined {
+  for (const arg of callArguments(call)) {
+    if (arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === name) {
+      return arg.childForFieldName('value') ?? undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Whether a Python call passes `**kwargs`, which may carry any keyword. */
+export function hasSplat(call: SyntaxNode): boolean {
+  return callArguments(call).some((a) => a.type === 'dictionary_splat' || a.type === 'list_splat' || a.type === 'spread_element');
+}
+
+/** A TS object literal's property value by key (`{ timeout: 5 }`), or undefined. */
+export function objectProperty(object: SyntaxNode | null | undefined, key: string): SyntaxNode | undefined {
+  if (!object || object.type !== 'object') return undefined;
+  for (const child of object.namedChildren) {
+    if (child.type === 'pair') {
+      const k = child.childForFieldName('key');
+      const name = k ? (stringValue(k) ?? k.text) : undefined;
+      if (name === key) return child.childForFieldName('value') ?? undefined;
+    } else if (child.type === 'shorthand_property_identifier' && child.text === key) {
+      return child;
+    }
+  }
+  return undefined;
+}
+
+/** Whether an object literal spreads another object, which may carry any key. */
+export function hasSpread(object: SyntaxNode | null | undefined): boolean {
+  return !!object && object.namedChildren.some((c) => c.type === 'spread_element');
+}
+
+/**
+ * A suggestion that replaces `node` with `replacement` and keeps the rest of its lines, for
+ * GitHub's ```suggestion``` blocks, which replace whole lines.
+ */
+export function replaceNode(file: FileView, node: SyntaxNode, replacement: string): Suggestion {
+  const lineStart = node.startIndex - node.startPosition.column;
+  let lineEnd = file.source.indexOf('\n', node.endIndex);
+  if (lineEnd < 0) lineEnd = file.source.length;
+  let text = file.source.slice(lineStart, node.startIndex) + replacement + file.source.slice(node.endIndex, lineEnd);
+  text = text.replace(/\r$/, '');
+  return { startLine: node.startPosition.row + 1, endLine: node.endPosition.row + 1, replacement: text };
+}
+
+/** Inserts text right after `node`, e.g. `.unref()` or `, timeout=10`. */
+export function insertAfter(file: FileView, node: SyntaxNode, insertion: string): Suggestion {
+  return replaceNode(file, node, file.source.slice(node.startIndex, node.endIndex) + insertion);
+}
+
+/** The enclosing function-like node in TS or Python. */
+export const FUNCTION_TYPES = [
+  'function_declaration',
+  'function_expression',
+  'arrow_function',
+  'method_definition',
+  'generator_function_declaration',
+  'function_definition',
+  'lambda',
+] as const;
+
+export function enclosingFunction(node: SyntaxNode): SyntaxNode | undefined {
+  return ancestor(node, FUNCTION_TYPES);
+}
+
+/** Whether a node sits at module level (no enclosing function or class body). */
+export function isModuleLevel(node: SyntaxNode): boolean {
+  return !ancestor(node, [...FUNCTION_TYPES, 'class_body', 'class_definition', 'class_declaration']);
+}
+
+/** Iterates a subtree without recursion (deeply nested input must not overflow the stack). */
+export function* descendants(node: SyntaxNode): Generator<SyntaxNode> {
+  const stack: SyntaxNode[] = [node];
+  while (stack.length) {
+    const current = stack.pop()!;
+    yield current;
+    for (let i = current.namedChildCount - 1; i >= 0; i--) stack.push(current.namedChild(i)!);
+  }
+}

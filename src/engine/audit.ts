@@ -1,0 +1,423 @@
+import picomatch from 'picomatch';
+import type Parser from 'tree-sitter';
+import { ALL_LINES, containsLine, intersects, isAllLines, normaliseSpans, type ChangedLines } from '../diff/changed-lines.js';
+import { createFacts, unionFacts } from './facts.js';
+import { fingerprintOf, normaliseCode } from './fingerprint.js';
+import { isSyntaxLanguage, languageForPath, parse, ruleLanguageOf } from './languages.js';
+import { generatedContentReason, generatedPathReason, isTestPath, minifiedReason, vendoredReason } from './paths.js';
+import { compileBundle, type CompiledQuery, type QueryBundle } from './query-set.js';
+import { isSuppressed, findSuppressions, type Suppression } from './suppressions.js';
+import type {
+  Facts,
+  FactsView,
+  FileStatus,
+  FileView,
+  Finding,
+  Language,
+  LineSpan,
+  ReportInput,
+  Rule,
+  RuleContext,
+  RuleMatch,
+  RuleOptions,
+  Severity,
+  SkippedFile,
+  Suggestion,
+  SyntaxLanguage,
+  SyntaxNode,
+} from './types.js';
+
+/** One file of a change, as the engine reads it. */
+export interface SourceFile {
+  readonly path: string;
+  readonly content: string;
+  readonly status: FileStatus;
+  readonly changed: ChangedLines;
+  /** The file before the change (modified or renamed files), to tell new findings from old. */
+  readonly baseContent?: string;
+}
+
+/** What config decides for an audit, already validated. */
+export interface AuditSettings {
+  readonly disabledRules: ReadonlySet<string>;
+  readonly severityOverrides: ReadonlyMap<string, Severity>;
+  /** Globs of paths not to audit. */
+  readonly ignorePaths: readonly string[];
+  /** Run every rule on test files too (by default only secret rules read them). */
+  readonly includeTestFiles: boolean;
+  readonly maxFileBytes: number;
+  readonly ruleOptions: RuleOptions;
+}
+
+export const DEFAULT_TENANT_KEYS = [
+  'org_id',
+  'orgId',
+  'organization_id',
+  'organizationId',
+  'tenant_id',
+  'tenantId',
+  'firm_id',
+  'firmId',
+  'firm',
+  'workspace_id',
+  'workspaceId',
+  'account_id',
+  'accountId',
+] as const;
+
+export const DEFAULT_SETTINGS: AuditSettings = {
+  disabledRules: new Set(),
+  severityOverrides: new Map(),
+  ignorePaths: [],
+  includeTestFiles: false,
+  maxFileBytes: 2_000_000,
+  ruleOptions: { tenantKeys: DEFAULT_TENANT_KEYS, tenantModels: [], crossTenantPaths: [] },
+};
+
+export interface AuditResult {
+  /** New and pre-existing findings, sorted by path and line. */
+  readonly findings: readonly Finding[];
+  readonly skipped: readonly SkippedFile[];
+  /** Files that at least one rule read. */
+  readonly auditedFiles: number;
+  /** Rules that threw on a file: the rest of the audit went on. */
+  readonly errors: readonly string[];
+}
+
+interface Pending {
+  readonly rule: Rule;
+  readonly path: string;
+  readonly span: LineSpan;
+  readonly column: number;
+  readonly key: string;
+  readonly message: string;
+  readonly severity: Severity;
+  readonly suggestion?: Suggestion;
+  readonly when?: (facts: FactsView) => boolean;
+}
+
+interface FileReading {
+  readonly pending: Pending[];
+  readonly suppressions: readonly Suppression[];
+  readonly changed: ChangedLines;
+}
+
+/**
+ * The audit engine: rules loaded and their queries compiled once, then any number of audits.
+ * Pure computation: it takes file contents and returns findings; I/O stays with the callers.
+ */
+export class Engine {
+  private readonly bundles = new Map<SyntaxLanguage, QueryBundle>();
+
+  constructor(readonly rules: readonly Rule[]) {}
+
+  /** Compiles every grammar's query now rather than on first use (servers warm up at start). */
+  warm(): void {
+    for (const language of ['typescript', 'tsx', 'python'] as const) this.bundle(language);
+  }
+
+  private bundle(language: SyntaxLanguage): QueryBundle {
+    let bundle = this.bundles.get(language);
+    if (!bundle) {
+      bundle = compileBundle(language, this.rules);
+      this.bundles.set(language, bundle);
+    }
+    return bundle;
+  }
+
+  ruleById(id: string): Rule | undefined {
+    return this.rules.find((r) => r.meta.id === id);
+  }
+
+  audit(files: readonly SourceFile[], settings: AuditSettings = DEFAULT_SETTINGS): AuditResult {
+    const skipped: SkippedFile[] = [];
+    const errors: string[] = [];
+    const facts = createFacts();
+    const readings = new Map<string, FileReading>();
+    const changedPaths = files.map((f) => f.path);
+    const ignored = settings.ignorePaths.length ? picomatch([...settings.ignorePaths], { dot: true }) : undefined;
+    let auditedFiles = 0;
+
+    for (const file of files) {
+      const language = languageForPath(file.path);
+      if (!language) continue;
+      const reason = skipReason(file, settings, ignored);
+      if (reason) {
+        skipped.push({ path: file.path, reason });
+        continue;
+      }
+      const reading = this.readFile(file, language, file.changed, settings, facts, changedPaths, errors, undefined);
+      if (reading) {
+        auditedFiles++;
+        readings.set(file.path, reading);
+      }
+    }
+
+    let findings = this.settle(readings, facts);
+
+    // A finding whose fingerprint also exists on the base version is pre-existing. Only files
+    // with new findings are read again, and only by the rules that fired there.
+    const preExisting = new Set<string>();
+    const baseFacts = createFacts();
+    const byPath = groupBy(findings, (f) => f.path);
+    const baseReadings = new Map<string, FileReading>();
+    for (const file of files) {
+      const here = byPath.get(file.path);
+      if (!here || file.baseContent === undefined) continue;
+      const language = languageForPath(file.path)!;
+      const ruleIds = new Set(here.map((f) => f.ruleId));
+      const reading = this.readFile(
+        { ...file, content: file.baseContent, changed: ALL_LINES },
+        language,
+        ALL_LINES,
+        settings,
+        baseFacts,
+        changedPaths,
+        errors,
+        ruleIds,
+      );
+      if (reading) baseReadings.set(file.path, reading);
+    }
+    if (baseReadings.size > 0) {
+      for (const f of this.settle(baseReadings, unionFacts(baseFacts, facts))) preExisting.add(f.fingerprint);
+      findings = findings.map((f) => (preExisting.has(f.fingerprint) ? { ...f, preExisting: true } : f));
+    }
+
+    return { findings, skipped, auditedFiles, errors };
+  }
+
+  private readFile(
+    file: SourceFile,
+    language: Language,
+    changed: ChangedLines,
+    settings: AuditSettings,
+    facts: Facts,
+    changedPaths: readonly string[],
+    errors: string[],
+    onlyRules: ReadonlySet<string> | undefined,
+  ): FileReading | undefined {
+    const family = ruleLanguageOf(language);
+    const isTestFile = isTestPath(file.path);
+    const active = new Set<Rule>();
+    for (const rule of this.rules) {
+      if (!rule.meta.languages.includes(family)) continue;
+      if (settings.disabledRules.has(rule.meta.id)) continue;
+      if (isTestFile && !settings.includeTestFiles && !rule.meta.includeTestFiles) continue;
+      if (onlyRules && !onlyRules.has(rule.meta.id)) continue;
+      active.add(rule);
+    }
+    if (active.size === 0) return undefined;
+
+    const view = createFileView(file, language, changed, isTestFile, changedPaths);
+    const pending: Pending[] = [];
+    const contexts = new Map<Rule, RuleContext>();
+    const contextFor = (rule: Rule): RuleContext => {
+      let ctx = contexts.get(rule);
+      if (!ctx) {
+        ctx = createRuleContext(rule, view, settings, facts, pending);
+        contexts.set(rule, ctx);
+      }
+      return ctx;
+    };
+    const guarded = (rule: Rule, run: () => void): void => {
+      try {
+        run();
+      } catch (error) {
+        errors.push(`rule ${rule.meta.id} failed on ${file.path}: ${(error as Error).message}`);
+      }
+    };
+
+    let tree: Parser.Tree | undefined;
+    if (isSyntaxLanguage(language)) {
+      tree = parse(language, file.content);
+      const bundle = this.bundle(language);
+      const root = tree.rootNode;
+      const dispatch = (compiled: CompiledQuery | undefined, ranges: readonly LineSpan[] | undefined): void => {
+        if (!compiled) return;
+        const seen = new Set<string>();
+        const runs = ranges ? ranges.map((r) => compiled.query.matches(root, rangeOptions(r))) : [compiled.query.matches(root)];
+        for (const matches of runs) {
+          for (const match of matches) {
+            const rule = this.rules[compiled.owner[match.pattern]!]!;
+            if (!active.has(rule)) continue;
+            if (ranges && runs.length > 1) {
+              // A match that straddles two ranges is returned by both runs.
+              const first = match.captures[0]?.node;
+              const id = `${match.pattern}:${first?.startIndex}:${first?.endIndex}`;
+              if (seen.has(id)) continue;
+              seen.add(id);
+            }
+            guarded(rule, () => rule[language === 'python' ? 'py' : 'ts']!.onMatch(toRuleMatch(match), contextFor(rule)));
+          }
+        }
+      };
+      dispatch(bundle.changed, isAllLines(changed) ? undefined : queryRanges(changed));
+      dispatch(bundle.file, undefined);
+    }
+    for (const rule of active) {
+      if (rule.checkText) guarded(rule, () => rule.checkText!(contextFor(rule)));
+      if (rule.checkFile) guarded(rule, () => rule.checkFile!(contextFor(rule), tree));
+    }
+    return { pending, suppressions: findSuppressions(file.content), changed };
+  }
+
+  /** Conditions resolved, suppressions and the diff applied, fingerprints given. */
+  private settle(readings: ReadonlyMap<string, FileReading>, facts: FactsView): Finding[] {
+    const out: Finding[] = [];
+    for (const [path, reading] of readings) {
+      const kept = reading.pending
+        .filter((p) => intersects(reading.changed, p.span) || containsLine(reading.changed, p.span.start))
+        .filter((p) => !isSuppressed(reading.suppressions, p.rule.meta.id, p.span.start))
+        .filter((p) => !p.when || p.when(facts))
+        .sort((a, b) => a.span.start - b.span.start || a.column - b.column);
+      const occurrences = new Map<string, number>();
+      const unique = new Set<string>();
+      for (const p of kept) {
+        const dedupe = `${p.rule.meta.id}:${p.span.start}:${p.column}:${p.message}`;
+        if (unique.has(dedupe)) continue;
+        unique.add(dedupe);
+        const key = `${p.rule.meta.id}\0${normaliseCode(p.key)}`;
+        const occurrence = occurrences.get(key) ?? 0;
+        occurrences.set(key, occurrence + 1);
+        out.push({
+          ruleId: p.rule.meta.id,
+          title: p.rule.meta.title,
+          severity: p.severity,
+          category: p.rule.meta.category,
+          path,
+          line: p.span.start,
+          endLine: p.span.end,
+          column: p.column,
+          message: p.message,
+          fingerprint: fingerprintOf(p.rule.meta.id, path, p.key, occurrence),
+          preExisting: false,
+          ...(p.suggestion ? { suggestion: p.suggestion } : {}),
+        });
+      }
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line || a.column - b.column));
+  }
+}
+
+function skipReason(
+  file: SourceFile,
+  settings: AuditSettings,
+  ignored: ((path: string) => boolean) | undefined,
+): string | undefined {
+  if (ignored?.(file.path)) return 'ignored by config';
+  const vendored = vendoredReason(file.path);
+  if (vendored) return vendored;
+  const generated = generatedPathReason(file.path);
+  if (generated) return generated;
+  if (file.content.length > settings.maxFileBytes) {
+    return `too large to audit (${Math.round(file.content.length / 1024)} KB, limit ${Math.round(settings.maxFileBytes / 1024)} KB)`;
+  }
+  if (file.content.includes('\0')) return 'binary file';
+  return generatedContentReason(file.content) ?? minifiedReason(file.content);
+}
+
+/** Changed spans as query ranges; spans a few lines apart are merged to save query runs. */
+function queryRanges(changed: readonly LineSpan[]): LineSpan[] {
+  const widened = changed.map((s) => ({ start: s.start, end: s.end + 3 }));
+  return normaliseSpans(widened).map((s) => ({ start: s.start, end: s.end - 3 }));
+}
+
+function rangeOptions(span: LineSpan): { startPosition: Parser.Point; endPosition: Parser.Point } {
+  return { startPosition: { row: span.start - 1, column: 0 }, endPosition: { row: span.end, column: 0 } };
+}
+
+function toRuleMatch(match: Parser.QueryMatch): RuleMatch {
+  const captures: Record<string, SyntaxNode | undefined> = {};
+  for (const c of match.captures) if (!(c.name in captures)) captures[c.name] = c.node;
+  return {
+    pattern: match.pattern,
+    captures,
+    all: (name) => match.captures.filter((c) => c.name === name).map((c) => c.node),
+  };
+}
+
+export function spanOfNode(node: SyntaxNode): LineSpan {
+  const start = node.startPosition.row + 1;
+  let end = node.endPosition.row + 1;
+  if (node.endPosition.column === 0 && end > start) end--;
+  return { start, end };
+}
+
+function createFileView(
+  file: SourceFile,
+  language: Language,
+  changed: ChangedLines,
+  isTestFile: boolean,
+  changedPaths: readonly string[],
+): FileView {
+  let lines: string[] | undefined;
+  const all = (): string[] => (lines ??= file.content.split(/\r?\n/));
+  return {
+    path: file.path,
+    language,
+    source: file.content,
+    status: file.status,
+    isTestFile,
+    changedPaths,
+    line: (n) => all()[n - 1] ?? '',
+    get lineCount() {
+      return all().length;
+    },
+    isChangedLine: (n) => containsLine(changed, n),
+    touches: (span) => intersects(changed, span),
+  };
+}
+
+function createRuleContext(
+  rule: Rule,
+  file: FileView,
+  settings: AuditSettings,
+  facts: Facts,
+  pending: Pending[],
+): RuleContext {
+  const severity = settings.severityOverrides.get(rule.meta.id);
+  const text = (node: SyntaxNode): string => file.source.slice(node.startIndex, node.endIndex);
+  return {
+    file,
+    options: settings.ruleOptions,
+    facts,
+    text,
+    report(input: ReportInput) {
+      const span = input.node ? spanOfNode(input.node) : input.lines;
+      if (!span) throw new Error('report needs a node or lines');
+      const column = input.node ? input.node.startPosition.column + 1 : (input.column ?? 1);
+      const key = input.key ?? (input.node ? text(input.node) : file.line(span.start));
+      pending.push({
+        rule,
+        path: file.path,
+        span,
+        column,
+        key,
+        message: input.message,
+        // A config override wins over a rule's own escalation: the team has decided.
+        severity: severity ?? input.severity ?? rule.meta.severity,
+        ...(input.suggestion ? { suggestion: input.suggestion } : {}),
+        ...(input.when ? { when: input.when } : {}),
+      });
+    },
+  };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+let shared: Promise<Engine> | undefined;
+
+/** The process-wide engine with every registered rule. */
+export function loadEngine(): Promise<Engine> {
+  shared ??= import('./registry.js').then(({ loadRules }) => loadRules()).then((rules) => new Engine(rules));
+  return shared;
+}

@@ -1,0 +1,78 @@
+import Parser from 'tree-sitter';
+import TypeScript from 'tree-sitter-typescript';
+import Python from 'tree-sitter-python';
+import type { Language, RuleLanguage, SyntaxLanguage } from './types.js';
+
+type Grammar = Parser.Language;
+
+const GRAMMARS: Record<SyntaxLanguage, () => Grammar> = {
+  typescript: () => TypeScript.typescript as Grammar,
+  // JavaScript and JSX are parsed with the TSX grammar: TS is a superset, and one grammar fewer
+  // means one query compilation fewer at start-up.
+  tsx: () => TypeScript.tsx as Grammar,
+  python: () => Python as Grammar,
+};
+
+export function grammarFor(language: SyntaxLanguage): Grammar {
+  return GRAMMARS[language]();
+}
+
+export function isSyntaxLanguage(language: Language): language is SyntaxLanguage {
+  return language === 'typescript' || language === 'tsx' || language === 'python';
+}
+
+/** Which rule language family a file language belongs to. */
+export function ruleLanguageOf(language: Language): RuleLanguage {
+  if (language === 'typescript' || language === 'tsx') return 'ts';
+  if (language === 'python') return 'py';
+  return language;
+}
+
+const BY_EXTENSION: Record<string, Language> = {
+  '.ts': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
+  '.tsx': 'tsx',
+  '.js': 'tsx',
+  '.jsx': 'tsx',
+  '.mjs': 'tsx',
+  '.cjs': 'tsx',
+  '.py': 'python',
+  '.pyi': 'python',
+  '.yml': 'yaml',
+  '.yaml': 'yaml',
+  '.json': 'json',
+  '.toml': 'toml',
+  '.prisma': 'prisma',
+  '.sql': 'sql',
+};
+
+/** The language of a path, or undefined when no rule reads files of that kind. */
+export function languageForPath(path: string): Language | undefined {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.d.ts')) return undefined;
+  if (lower === 'dockerfile' || lower.startsWith('dockerfile.') || lower.endsWith('.dockerfile') || lower === 'containerfile') {
+    return 'dockerfile';
+  }
+  if (lower === '.env' || lower.startsWith('.env.') || lower.endsWith('.env')) return 'env';
+  const dot = lower.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  return BY_EXTENSION[lower.slice(dot)];
+}
+
+/**
+ * One parser per language for the whole process: parsers are cheap to keep and costly to make.
+ * Not shared across worker threads (tree-sitter parsers are not thread-safe).
+ */
+const parsers = new Map<SyntaxLanguage, Parser>();
+
+export function parse(language: SyntaxLanguage, source: string): Parser.Tree {
+  let parser = parsers.get(language);
+  if (!parser) {
+    parser = new Parser();
+    parser.setLanguage(grammarFor(language));
+    parsers.set(language, parser);
+  }
+  return parser.parse(source);
+}
