@@ -47,11 +47,14 @@ const BY_EXTENSION: Record<string, Language> = {
   '.sql': 'sql',
 };
 
+/** Lockfiles are machine-written and full of hashes: no rule has anything to say about them. */
+const LOCKFILES = new Set(['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'poetry.lock', 'pipfile.lock', 'uv.lock', 'composer.lock', 'cargo.lock']);
+
 /** The language of a path, or undefined when no rule reads files of that kind. */
 export function languageForPath(path: string): Language | undefined {
   const name = path.slice(path.lastIndexOf('/') + 1);
   const lower = name.toLowerCase();
-  if (lower.endsWith('.d.ts')) return undefined;
+  if (lower.endsWith('.d.ts') || LOCKFILES.has(lower)) return undefined;
   if (lower === 'dockerfile' || lower.startsWith('dockerfile.') || lower.endsWith('.dockerfile') || lower === 'containerfile') {
     return 'dockerfile';
   }

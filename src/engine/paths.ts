@@ -5,7 +5,7 @@
 
 const VENDORED = /(^|\/)(node_modules|vendor|third_party|bower_components|\.yarn|site-packages|\.venv|venv)\//;
 const GENERATED_PATH =
-  /(^|\/)(dist|build|out|\.next|coverage|__generated__|generated)\/|\.(generated|gen|pb|min)\.[a-z]+$|_pb2(_grpc)?\.py$|(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|Pipfile\.lock|uv\.lock)$/;
+  /(^|\/)(dist|build|out|\.next|coverage|__generated__|generated)\/|\.(generated|gen|pb|min)\.[a-z]+$|_pb2(_grpc)?\.py$/;
 const TEST_PATH =
   /(^|\/)(test|tests|__tests__|__mocks__|spec|fixtures|__fixtures__|testdata|e2e)\/|\.(test|spec|e2e)\.[cm]?[jt]sx?$|(^|\/)test_[^/]*\.py$|_test\.py$|(^|\/)conftest\.py$/;
 
