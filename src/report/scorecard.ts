@@ -43,10 +43,13 @@ export function meetsThreshold(severity: Severity, failOn: FailOn): boolean {
   return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(failOn);
 }
 
-/** NO-GO with any finding at or above `failOn`; CONDITIONAL GO with any P1; GO otherwise. */
+/**
+ * NO-GO with any finding at or above `failOn`; CONDITIONAL GO with any P1 (or a P0 that a
+ * relaxed `failOn` lets through: it is never better than a P1); GO otherwise.
+ */
 export function verdictOf(findings: readonly Finding[], failOn: FailOn): Verdict {
   if (findings.some((f) => meetsThreshold(f.severity, failOn))) return 'NO-GO';
-  if (findings.some((f) => f.severity === 'P1')) return 'CONDITIONAL GO';
+  if (findings.some((f) => f.severity === 'P0' || f.severity === 'P1')) return 'CONDITIONAL GO';
   return 'GO';
 }
 
