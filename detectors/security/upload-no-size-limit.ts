@@ -39,13 +39,14 @@ function judgeOptions(options: SyntaxNode | undefined, option: 'limits.fileSize'
 
 /** Adds the cap to a one-line options object, or passes one when there is none. */
 function suggestLimit(ctx: RuleContext, call: SyntaxNode, options: SyntaxNode | undefined, option: 'limits.fileSize' | 'maxFileSize'): Suggestion | undefined {
+  // A suggestion replaces the lines the comment sits on: only a one-line call can carry one.
+  if (call.startPosition.row !== call.endPosition.row) return undefined;
   const entry = option === 'maxFileSize' ? `maxFileSize: ${SUGGESTED_BYTES}` : `limits: { fileSize: ${SUGGESTED_BYTES} }`;
   if (!options) {
     const args = call.childForFieldName('arguments');
     if (!args || args.text !== '()') return undefined;
     return replaceNode(ctx.file, args, `({ ${entry} })`);
   }
-  if (options.startPosition.row !== options.endPosition.row) return undefined;
   if (option === 'limits.fileSize' && objectProperty(options, 'limits')) {
     const limits = objectProperty(options, 'limits')!;
     const inner = limits.text.replace(/\s*\}$/, '').trim();
