@@ -266,8 +266,8 @@ export class Engine {
     const out: Finding[] = [];
     for (const [path, reading] of readings) {
       const kept = reading.pending
-        .filter((p) => intersects(reading.changed, p.span) || containsLine(reading.changed, p.span.start))
-        .filter((p) => !isSuppressed(reading.suppressions, p.rule.meta.id, p.span.start))
+        .filter((p) => intersects(reading.changed, p.span))
+        .filter((p) => !isSuppressed(reading.suppressions, p.rule.meta.id, p.span.start, p.column))
         .filter((p) => !p.when || p.when(facts))
         .sort((a, b) => a.span.start - b.span.start || a.column - b.column);
       const occurrences = new Map<string, number>();

@@ -1,9 +1,20 @@
-import Parser from 'tree-sitter';
-import TypeScript from 'tree-sitter-typescript';
-import Python from 'tree-sitter-python';
+import { createRequire } from 'node:module';
+import type ParserModule from 'tree-sitter';
 import type { Language, RuleLanguage, SyntaxLanguage } from './types.js';
 
-type Grammar = Parser.Language;
+/*
+ * The native grammars are loaded with Node's own `require`, not through the importing module
+ * system: a native addon initialises once per process, and a host that evaluates modules afresh
+ * (Jest does, once per test file) would otherwise hand the addon a second set of JS classes and
+ * break every tree made after the first. Node's require cache keeps one instance for everyone.
+ */
+const nodeModule = process.getBuiltinModule?.('node:module') ?? { createRequire };
+const load = nodeModule.createRequire(import.meta.url);
+export const Parser = load('tree-sitter') as typeof ParserModule;
+const TypeScript = load('tree-sitter-typescript') as { typescript: unknown; tsx: unknown };
+const Python = load('tree-sitter-python') as unknown;
+
+type Grammar = ParserModule.Language;
 
 const GRAMMARS: Record<SyntaxLanguage, () => Grammar> = {
   typescript: () => TypeScript.typescript as Grammar,
@@ -68,9 +79,9 @@ export function languageForPath(path: string): Language | undefined {
  * One parser per language for the whole process: parsers are cheap to keep and costly to make.
  * Not shared across worker threads (tree-sitter parsers are not thread-safe).
  */
-const parsers = new Map<SyntaxLanguage, Parser>();
+const parsers = new Map<SyntaxLanguage, ParserModule>();
 
-export function parse(language: SyntaxLanguage, source: string): Parser.Tree {
+export function parse(language: SyntaxLanguage, source: string): ParserModule.Tree {
   let parser = parsers.get(language);
   if (!parser) {
     parser = new Parser();

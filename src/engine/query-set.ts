@@ -1,5 +1,5 @@
-import Parser from 'tree-sitter';
-import { grammarFor } from './languages.js';
+import type Parser from 'tree-sitter';
+import { grammarFor, Parser as TreeSitter } from './languages.js';
 import type { Rule, SyntaxLanguage, SyntaxVisitor } from './types.js';
 
 /**
@@ -35,12 +35,12 @@ function compile(language: SyntaxLanguage, rules: readonly Rule[], indexes: read
   if (segments.length === 0) return undefined;
   let query: Parser.Query;
   try {
-    query = new Parser.Query(grammarFor(language), source);
+    query = new TreeSitter.Query(grammarFor(language), source);
   } catch (error) {
     // Name the rule whose pattern does not compile: compile each alone to find it.
     for (const { rule } of segments) {
       try {
-        new Parser.Query(grammarFor(language), visitorFor(rules[rule]!, language)!.query);
+        new TreeSitter.Query(grammarFor(language), visitorFor(rules[rule]!, language)!.query);
       } catch (inner) {
         throw new Error(`rule ${rules[rule]!.meta.id}: its ${language} query does not compile: ${(inner as Error).message}`);
       }

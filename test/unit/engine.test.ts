@@ -55,8 +55,8 @@ describe('engine', () => {
 
   it('parses suppressions with and without reasons', () => {
     expect(findSuppressions('x # shipgate-ignore a-b, c: because\ny // shipgate-ignore d\n')).toEqual([
-      { line: 1, ruleIds: ['a-b', 'c'], reason: 'because' },
-      { line: 2, ruleIds: ['d'], reason: undefined },
+      { line: 1, column: 3, ruleIds: ['a-b', 'c'], reason: 'because' },
+      { line: 2, column: 3, ruleIds: ['d'], reason: undefined },
     ]);
   });
 
