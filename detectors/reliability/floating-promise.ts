@@ -1,0 +1,286 @@
+import { calleeName, dottedName, enclosingFunction, lastSegment, replaceNode, stringValue } from '../support/syntax.js';
+import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+
+/**
+ * A promise dropped on the floor: a call that returns a promise, used as a statement with no
+ * `await`, `return`, `.catch` or `void`. If it rejects, Node reports an unhandled rejection (and
+ * by default exits); if it is a Prisma query, it never even runs.
+ *
+ * Precision first: without type information, a call is reported only when it is KNOWN to return
+ * a promise:
+ * - a function or method declared `async` in the same file (`sendWelcomeEmail(user)`,
+ *   `this.syncInvoices()`), unless its whole body sits in a try/catch (it cannot reject);
+ * - well-known promise APIs: `fetch`, `axios`, `fs/promises`, Prisma model and `$` calls, BullMQ
+ *   `queue.add`, ioredis/node-redis commands without a callback, Stripe resources, nodemailer
+ *   `sendMail` without a callback;
+ * - a `.then(onFulfilled)` or `.finally()` chain with no rejection handler anywhere in it.
+ *
+ * Not reported: `void promise` (fire-and-forget on purpose), awaited or returned promises,
+ * `.catch(...)` and `.then(ok, err)`, and statements at module level: a script's `main()` that
+ * rejects crashes the process with the error printed, which is what a script wants.
+ */
+
+const PRISMA_MODEL_OPS = new Set([
+  'create',
+  'createMany',
+  'createManyAndReturn',
+  'update',
+  'updateMany',
+  'upsert',
+  'delete',
+  'deleteMany',
+  'findMany',
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+  'count',
+  'aggregate',
+  'groupBy',
+]);
+const PRISMA_CLIENT_OPS = new Set(['$connect', '$disconnect', '$transaction', '$executeRaw', '$executeRawUnsafe', '$queryRaw', '$queryRawUnsafe', '$runCommandRaw']);
+/** `prisma`, `this.prisma`, `ctx.prisma`, `db.prisma`, the transaction client `tx`. */
+const PRISMA_OBJECT = /^(?:(?:this|ctx|context|req|app)\.)?(prisma|prismaClient|tx)$/;
+
+const AXIOS_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'postForm', 'putForm', 'patchForm']);
+const REDIS_OBJECT = /(^|\.)(redis|redisClient|redisCache|cache|publisher|pub|cacheClient)$|Redis$/;
+const REDIS_WRITES = new Set([
+  'set', 'setex', 'psetex', 'setnx', 'mset', 'del', 'unlink', 'expire', 'pexpire', 'expireat', 'incr', 'incrby', 'decr', 'decrby',
+  'hset', 'hmset', 'hdel', 'hincrby', 'sadd', 'srem', 'zadd', 'zrem', 'zincrby', 'lpush', 'rpush', 'ltrim', 'publish', 'xadd', 'persist',
+]);
+const QUEUE_OBJECT = /(^|\.)\w*[qQ]ueue$/;
+const STRIPE_WRITES = new Set(['create', 'update', 'del', 'cancel', 'capture', 'confirm', 'refund', 'pay', 'finalizeInvoice', 'voidInvoice', 'sendInvoice', 'attach', 'detach']);
+const MAILER_OBJECT = /(transport|transporter|mailer|smtp)$/i;
+const FS_PROMISE_MODULES = new Set(['fs/promises', 'node:fs/promises']);
+
+interface AsyncFacts {
+  /** Functions declared `async` in the file whose body can reject. */
+  readonly functions: ReadonlySet<string>;
+  /** Names declared in the file as non-async functions: an ambiguous name is not reported. */
+  readonly syncFunctions: ReadonlySet<string>;
+  /** Identifiers bound to `fs/promises` (namespace, default or `promises as fsp`). */
+  readonly fsPromiseObjects: ReadonlySet<string>;
+  /** Functions imported by name from `fs/promises`. */
+  readonly fsPromiseFunctions: ReadonlySet<string>;
+  /** `const api = axios.create(...)` */
+  readonly axiosInstances: ReadonlySet<string>;
+}
+
+const factsCache = new WeakMap<FileView, AsyncFacts>();
+
+function isAsync(fn: SyntaxNode): boolean {
+  return fn.children.some((c) => c.type === 'async');
+}
+
+/** An async function whose whole body is one try/catch: its promise does not reject. */
+function cannotReject(fn: SyntaxNode): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body || body.type !== 'statement_block') return false;
+  const statements = body.namedChildren.filter((c) => c.type !== 'comment');
+  const awaits = (s: SyntaxNode): boolean => s.descendantsOfType('await_expression').length > 0;
+  return (
+    statements.some((s) => s.type === 'try_statement') &&
+    statements.every((s) => (s.type === 'try_statement' && !!s.childForFieldName('handler')) || ((s.type === 'return_statement' || s.type === 'lexical_declaration') && !awaits(s)))
+  );
+}
+
+function collectFacts(root: SyntaxNode): AsyncFacts {
+  const functions = new Set<string>();
+  const syncFunctions = new Set<string>();
+  const fsPromiseObjects = new Set<string>();
+  const fsPromiseFunctions = new Set<string>();
+  const axiosInstances = new Set<string>();
+  const note = (name: string | undefined, fn: SyntaxNode): void => {
+    if (!name) return;
+    if (!isAsync(fn)) syncFunctions.add(name);
+    else if (!cannotReject(fn)) functions.add(name);
+  };
+  for (const node of root.descendantsOfType(['function_declaration', 'method_definition', 'variable_declarator', 'import_statement'])) {
+    switch (node.type) {
+      case 'function_declaration':
+        note(node.childForFieldName('name')?.text, node);
+        break;
+      case 'method_definition':
+        note(`this.${node.childForFieldName('name')?.text}`, node);
+        break;
+      case 'variable_declarator': {
+        const name = node.childForFieldName('name');
+        const value = node.childForFieldName('value');
+        if (name?.type !== 'identifier' || !value) break;
+        if (value.type === 'arrow_function' || value.type === 'function_expression') note(name.text, value);
+        else if (value.type === 'call_expression' && calleeName(value) === 'axios.create') axiosInstances.add(name.text);
+        else if (dottedName(value)?.endsWith('fs.promises') || (value.type === 'member_expression' && /require\(['"](node:)?fs['"]\)\.promises$/.test(value.text))) {
+          fsPromiseObjects.add(name.text);
+        }
+        break;
+      }
+      case 'import_statement': {
+        const source = stringValue(node.childForFieldName('source'));
+        if (source === undefined) break;
+        const clause = node.namedChildren.find((c) => c.type === 'import_clause');
+        if (!clause) break;
+        for (const part of clause.namedChildren) {
+          if (FS_PROMISE_MODULES.has(source)) {
+            if (part.type === 'identifier') fsPromiseObjects.add(part.text);
+            if (part.type === 'namespace_import') fsPromiseObjects.add(part.namedChild(0)?.text ?? '');
+            if (part.type === 'named_imports') {
+              for (const spec of part.namedChildren) fsPromiseFunctions.add((spec.childForFieldName('alias') ?? spec.childForFieldName('name'))!.text);
+            }
+          } else if ((source === 'fs' || source === 'node:fs') && part.type === 'named_imports') {
+            // import { promises as fsp } from 'fs'
+            for (const spec of part.namedChildren) {
+              if (spec.childForFieldName('name')?.text === 'promises') fsPromiseObjects.add((spec.childForFieldName('alias') ?? spec.childForFieldName('name'))!.text);
+            }
+          }
+        }
+        break;
+      }
+    }
+  }
+  return { functions, syncFunctions, fsPromiseObjects, fsPromiseFunctions, axiosInstances };
+}
+
+function factsFor(file: FileView, root: SyntaxNode): AsyncFacts {
+  let facts = factsCache.get(file);
+  if (!facts) {
+    facts = collectFacts(root);
+    factsCache.set(file, facts);
+  }
+  return facts;
+}
+
+function args(call: SyntaxNode): SyntaxNode[] {
+  return call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+}
+
+function lastArgIsCallback(call: SyntaxNode): boolean {
+  const all = args(call);
+  const last = all[all.length - 1];
+  return !!last && (last.type === 'arrow_function' || last.type === 'function_expression' || /^(cb|callback|done|next)$/.test(last.text));
+}
+
+/** Why this call is known to return a promise, or undefined when it is not known. */
+function knownPromise(call: SyntaxNode, facts: AsyncFacts): { what: string; lazy?: boolean } | undefined {
+  const name = calleeName(call);
+  if (!name) return undefined;
+  const method = lastSegment(name)!;
+  const object = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : undefined;
+
+  if (!object) {
+    if (name === 'fetch') return { what: '`fetch()` returns a promise' };
+    if (name === 'axios') return { what: '`axios()` returns a promise' };
+    if (facts.fsPromiseFunctions.has(name)) return { what: `\`${name}\` from fs/promises returns a promise` };
+    if (facts.functions.has(name) && !facts.syncFunctions.has(name)) return { what: `\`${name}\` is declared \`async\` in this file` };
+    return undefined;
+  }
+  if (object === 'this' && facts.functions.has(name) && !facts.syncFunctions.has(name)) {
+    return { what: `\`${method}\` is an \`async\` method of this class` };
+  }
+  if ((object === 'axios' || facts.axiosInstances.has(object)) && AXIOS_VERBS.has(method)) return { what: `\`${name}()\` returns a promise` };
+  if (facts.fsPromiseObjects.has(object) || /(^|\.)fs\.promises$/.test(object)) return { what: `\`${name}\` is an fs/promises call` };
+
+  const prismaModel = object.includes('.') ? object.slice(0, object.lastIndexOf('.')) : undefined;
+  if (prismaModel && PRISMA_OBJECT.test(prismaModel) && PRISMA_MODEL_OPS.has(method)) {
+    return { what: `Prisma's \`${method}\` returns a lazy query`, lazy: true };
+  }
+  if (PRISMA_OBJECT.test(object) && PRISMA_CLIENT_OPS.has(method)) return { what: `Prisma's \`${method}\` returns a promise` };
+
+  if (QUEUE_OBJECT.test(object)) {
+    const first = args(call)[0];
+    if (method === 'add' && first && stringValue(first) !== undefined) return { what: `\`${name}\` (BullMQ) returns a promise` };
+    if (method === 'addBulk' && first?.type === 'array') return { what: `\`${name}\` (BullMQ) returns a promise` };
+  }
+  if (REDIS_OBJECT.test(object) && REDIS_WRITES.has(method) && !lastArgIsCallback(call)) return { what: `the Redis client's \`${method}\` returns a promise` };
+  if (/^(this\.)?stripe\.\w+(\.\w+)?$/.test(object) && STRIPE_WRITES.has(method)) return { what: `\`${name}\` (Stripe) returns a promise` };
+  if (method === 'sendMail' && MAILER_OBJECT.test(object) && args(call).length === 1) return { what: '`sendMail` without a callback returns a promise' };
+  return undefined;
+}
+
+/** The calls of a chain, outermost first: `a().then(f).finally(g)` → finally, then, a(). */
+function chainCalls(call: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  let current: SyntaxNode | null = call;
+  while (current?.type === 'call_expression') {
+    out.push(current);
+    const fn: SyntaxNode | null = current.childForFieldName('function');
+    current = fn?.type === 'member_expression' ? fn.childForFieldName('object') : null;
+  }
+  return out;
+}
+
+function methodOf(call: SyntaxNode): string | undefined {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'member_expression' ? fn.childForFieldName('property')?.text : undefined;
+}
+
+/** A rejection handler anywhere in the chain: `.catch(...)` or `.then(ok, err)`. */
+function chainHandlesRejection(calls: readonly SyntaxNode[]): boolean {
+  return calls.some((c) => {
+    const method = methodOf(c);
+    return method === 'catch' || (method === 'then' && args(c).length >= 2);
+  });
+}
+
+function shorten(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
+}
+
+function check(match: RuleMatch, ctx: RuleContext): void {
+  const call = match.captures.call!;
+  const fn = enclosingFunction(call);
+  // Module level: a rejected top-level promise crashes a script loudly, as it should.
+  if (!fn) return;
+
+  const calls = chainCalls(call);
+  const outer = methodOf(call);
+  if (chainHandlesRejection(calls)) return;
+
+  const facts = factsFor(ctx.file, call.tree.rootNode);
+  const inAsync = isAsync(fn);
+  const awaitFix = inAsync ? { suggestion: replaceNode(ctx.file, call, `await ${ctx.text(call)}`) } : {};
+
+  if (outer === 'then' || outer === 'finally') {
+    ctx.report({
+      node: call,
+      message: `\`.${outer}(...)\` without a rejection handler: if \`${shorten(ctx.text(calls[calls.length - 1]!))}\` rejects, the error is unhandled.`,
+      ...awaitFix,
+    });
+    return;
+  }
+
+  const known = knownPromise(call, facts);
+  if (!known) return;
+  const text = shorten(ctx.text(call));
+  ctx.report({
+    node: call,
+    message: known.lazy
+      ? `${known.what}: without \`await\` \`${text}\` never runs, and nothing notices.`
+      : `${known.what}, and \`${text}\` is neither awaited nor given a \`.catch\`: a rejection is unhandled and nobody waits for it.`,
+    ...awaitFix,
+  });
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'floating-promise',
+    title: 'Promise neither awaited nor handled',
+    severity: 'P2',
+    category: 'Reliability',
+    languages: ['ts'],
+    docs: {
+      why: 'A promise used as a bare statement runs detached: the handler answers before the work is done, a rejection becomes an unhandled rejection (Node exits on it by default), and Prisma queries, which are lazy, never run at all.',
+      fix: 'Await it (or return it). For fire-and-forget work, hand it to a queue, or attach `.catch(err => logger.error(...))` and mark the intent with `void`.',
+      example: {
+        bad: "app.post('/signup', async (req, res) => {\n  const user = await createUser(req.body);\n  sendWelcomeEmail(user);\n  res.status(201).json(user);\n});",
+        good: "app.post('/signup', async (req, res) => {\n  const user = await createUser(req.body);\n  void sendWelcomeEmail(user).catch((err) => req.log.error({ err }, 'welcome email failed'));\n  res.status(201).json(user);\n});",
+      },
+    },
+  },
+  ts: {
+    query: `(expression_statement (call_expression) @call)`,
+    onMatch: check,
+  },
+};
+
+export default rule;

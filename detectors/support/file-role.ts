@@ -1,0 +1,182 @@
+import type { FileView, SyntaxNode } from '../../src/engine/types.js';
+import { stringValue } from './syntax.js';
+
+/**
+ * What kind of file this is, for rules whose advice only holds in one kind of code: a
+ * `console.log` is noise in a request handler and the whole point of a CLI; a `setInterval`
+ * without `.unref()` keeps a server from shutting down and is harmless in a React effect; an
+ * HTTP call without a timeout hangs a worker but not a build script.
+ *
+ * The verdict comes from three kinds of evidence, read in this order, the first that speaks
+ * deciding:
+ *
+ * 1. Where the code does NOT run as a long-lived server. Tests, a `#!` shebang, `bin/`, `cli/`,
+ *    `scripts/`, Django `management/commands/`, build and config files (`*.config.*`,
+ *    `setup.py`, `manage.py`, `conftest.py`), browser code (`.tsx`/`.jsx`, a `'use client'`
+ *    directive, `components/`, `public/`…, imports of react/vue/svelte, use of `window` or
+ *    `document`) and files importing a CLI toolkit (commander, yargs, click, typer,
+ *    argparse…). These win: a seed script that imports Prisma is still a script.
+ * 2. Imports that only make sense in a server: HTTP frameworks (express, fastify, koa,
+ *    NestJS, `next/server`, hono; Django, Flask, FastAPI, Starlette, DRF), queue workers
+ *    (BullMQ, Celery), database and cache clients (Prisma, Knex, pg, TypeORM, ioredis;
+ *    SQLAlchemy).
+ * 3. Where the file sits: `server/`, `api/`, `routes/`, `handlers/`, `controllers/`,
+ *    `services/`, `workers/`, `middleware/`, `webhooks/`, Next.js `app/api/**\/route.ts` and
+ *    `pages/api/**`, NestJS `*.controller.ts`/`*.service.ts`; Python `views.py`, `tasks.py`,
+ *    `app/`, `backend/`.
+ *
+ * Anything else is `unknown`: rules that want precision treat it as "not server".
+ *
+ * Reused by console-logging and print-logging; interval-no-unref, http-no-timeout and
+ * eager-client-init can ask the same question with `isServerCode(file, root)`.
+ */
+export type FileRole = 'test' | 'cli' | 'script' | 'build' | 'browser' | 'server' | 'unknown';
+
+export interface FileRoleVerdict {
+  readonly role: FileRole;
+  /** The evidence, in words, for rule messages and debugging: "imports express". */
+  readonly reason: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths
+
+const TEST_PATH = /(^|\/)(test|tests|__tests__|__mocks__|spec|fixtures?|__fixtures__|testdata|e2e|cypress|playwright)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
+const CLI_PATH = /(^|\/)(bin|cli|management\/commands)\//;
+const CLI_FILE = /(^|\/)(cli|__main__|manage)\.[cm]?[jt]s$|(^|\/)(__main__|manage|cli)\.py$/;
+const SCRIPT_PATH = /(^|\/)(scripts?|tools|examples?|benchmarks?|bench|docs|seeds?|migrations|alembic\/versions|notebooks?)\//;
+const SCRIPT_FILE = /(^|\/)seed\.[cm]?[jt]s$|\.ipynb$/;
+const BUILD_FILE =
+  /\.config\.[cm]?[jt]s$|(^|\/)(webpack|rollup|vite|vitest|jest|babel|eslint|prettier|gulpfile|Gruntfile|tsup|esbuild|postcss|tailwind|next|nuxt|astro|svelte|playwright)(\.[a-z]+)?\.[cm]?[jt]s$|(^|\/)(setup|noxfile|fabfile|tasks_invoke|conf)\.py$|(^|\/)\.[a-z-]+rc\.[cm]?js$/;
+const BROWSER_PATH = /(^|\/)(components|public|static|assets|client|frontend|hooks|views\/web|www|browser|extension|popup|content-scripts)\//;
+
+/** Segments that name server code in the layouts the spec lists. */
+const SERVER_PATH =
+  /(^|\/)(server|api|routes|routers?|handlers|controllers|services|workers|jobs|queues|processors|middlewares?|webhooks|resolvers|lambdas?|graphql)\//;
+const SERVER_FILE_TS =
+  /(^|\/)(server|worker|router|routes|handler|handlers|controller|middleware|webhooks?)\.[cm]?[jt]s$|\.(controller|service|resolver|middleware|gateway|processor|handler|guard|interceptor|routes?|module)\.[cm]?[jt]s$/;
+/** Next.js route handlers and API routes run on the server whatever their extension. */
+const NEXT_SERVER_FILE = /(^|\/)app\/(.*\/)?route\.[cm]?[jt]sx?$|(^|\/)pages\/api\/|(^|\/)middleware\.[cm]?[jt]s$/;
+const SERVER_PATH_PY =
+  /(^|\/)(server|api|apis|routers?|endpoints|views|handlers|services|workers|tasks|webhooks|middleware|app|backend)\/|(^|\/)(views|tasks|signals|serializers|api|routes|endpoints|consumers|middleware|receivers|webhooks)\.py$/;
+
+// ---------------------------------------------------------------------------------------------
+// Imports
+
+const CLI_MODULES_TS = new Set(['commander', 'yargs', 'yargs/yargs', 'meow', 'cac', '@oclif/core', 'inquirer', '@inquirer/prompts', 'prompts', 'minimist', 'clipanion', 'citty', 'ora', 'enquirer', 'vorpal', 'caporal', 'sade']);
+const BROWSER_MODULES_TS = /^(react|react-dom|react-dom\/client|vue|svelte|@angular\/core|preact|solid-js|next\/(link|navigation|router|image|head|dynamic)|@remix-run\/react|@tanstack\/react-query)$/;
+const SERVER_MODULES_TS =
+  /^(express|fastify|koa|@koa\/router|koa-router|@nestjs\/[a-z-]+|next\/server|next|hono|@hono\/[a-z-]+|@hapi\/hapi|restify|@trpc\/server|apollo-server[a-z-]*|@apollo\/server|probot|@octokit\/webhooks|bullmq|bull|bee-queue|agenda|@prisma\/client|knex|pg|pg-pool|mysql2?(\/promise)?|typeorm|sequelize|mongoose|mongodb|ioredis|redis|@aws-sdk\/client-[a-z0-9-]+|aws-lambda|@vercel\/node|firebase-admin|nodemailer|socket\.io|ws|graphql-yoga|@fastify\/[a-z-]+|passport|jsonwebtoken|stripe)$/;
+
+const CLI_MODULES_PY = new Set(['click', 'typer', 'argparse', 'docopt', 'fire', 'optparse', 'getopt', 'cleo', 'plac']);
+const SERVER_MODULES_PY =
+  /^(django|flask|fastapi|starlette|rest_framework|celery|sqlalchemy|aiohttp|sanic|tornado|litestar|falcon|pyramid|bottle|quart|ninja|graphene|strawberry|channels|dramatiq|rq|huey|kombu|psycopg2?|asyncpg|redis|boto3|uvicorn|gunicorn|werkzeug|flask_[a-z_]+|django_[a-z_]+)(\.|$)/;
+
+/** The modules a file imports, TS (`import … from`, `export … from`, `require()`) or Python. */
+export function importedModules(root: SyntaxNode, python: boolean): string[] {
+  const out: string[] = [];
+  if (python) {
+    for (const node of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
+      if (node.type === 'import_from_statement') {
+        const name = node.childForFieldName('module_name');
+        if (name) out.push(name.text);
+      } else {
+        for (const child of node.namedChildren) {
+          const dotted = child.type === 'aliased_import' ? child.childForFieldName('name') : child;
+          if (dotted?.type === 'dotted_name') out.push(dotted.text);
+        }
+      }
+    }
+    return out;
+  }
+  for (const node of root.namedChildren) {
+    if (node.type === 'import_statement' || node.type === 'export_statement') {
+      const source = stringValue(node.childForFieldName('source'));
+      if (source !== undefined) out.push(source);
+    }
+  }
+  for (const call of root.descendantsOfType('call_expression')) {
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'identifier' || fn.text !== 'require') continue;
+    const first = call.childForFieldName('arguments')?.namedChild(0);
+    const source = stringValue(first);
+    if (source !== undefined) out.push(source);
+  }
+  return out.map((m) => m.replace(/^node:/, ''));
+}
+
+/** `@nestjs/common` and `@nestjs/common/decorators` are the same package for our purpose. */
+function packageOf(specifier: string): string {
+  if (specifier.startsWith('.')) return specifier;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source signals
+
+const SHEBANG = /^#!/;
+const USE_CLIENT = /^\s*(\/\/[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*['"]use client['"]/;
+/** Browser globals used as objects: `window.location`, `document.querySelector`, `localStorage.getItem`. */
+const BROWSER_GLOBALS = /(^|[^.\w$])(window|document|localStorage|sessionStorage|navigator)\.[a-zA-Z]/;
+
+// ---------------------------------------------------------------------------------------------
+
+const cache = new WeakMap<FileView, FileRoleVerdict>();
+
+/**
+ * The role of a file, decided once per file (the verdict is cached on the file's view, which
+ * every rule reading the file shares).
+ */
+export function fileRole(file: FileView, root: SyntaxNode): FileRoleVerdict {
+  let verdict = cache.get(file);
+  if (!verdict) {
+    verdict = decideRole(file, root);
+    cache.set(file, verdict);
+  }
+  return verdict;
+}
+
+/** Whether the file is server-side application code (request handlers, workers, services). */
+export function isServerCode(file: FileView, root: SyntaxNode): boolean {
+  return fileRole(file, root).role === 'server';
+}
+
+function decideRole(file: FileView, root: SyntaxNode): FileRoleVerdict {
+  const path = file.path.replace(/\\/g, '/');
+  const python = file.language === 'python';
+
+  if (file.isTestFile || TEST_PATH.test(path)) return { role: 'test', reason: 'a test file' };
+  if (SHEBANG.test(file.source)) return { role: 'script', reason: 'an executable script (it starts with #!)' };
+  if (CLI_PATH.test(path) || CLI_FILE.test(path)) return { role: 'cli', reason: 'a command-line entry point (by its path)' };
+  if (BUILD_FILE.test(path)) return { role: 'build', reason: 'a build or config file' };
+  if (SCRIPT_PATH.test(path) || SCRIPT_FILE.test(path)) return { role: 'script', reason: 'a script (by its path)' };
+
+  const modules = importedModules(root, python);
+  const packages = modules.map(packageOf);
+
+  if (python) {
+    const cli = modules.find((m) => CLI_MODULES_PY.has(m.split('.')[0]!));
+    if (cli) return { role: 'cli', reason: `imports ${cli}` };
+    const server = modules.find((m) => SERVER_MODULES_PY.test(m));
+    if (server) return { role: 'server', reason: `imports ${server}` };
+    if (SERVER_PATH_PY.test(path)) return { role: 'server', reason: 'sits where server code lives' };
+    return { role: 'unknown', reason: 'no server import or server path' };
+  }
+
+  const nextServer = NEXT_SERVER_FILE.test(path);
+  if (!nextServer && (/\.[jt]sx$/.test(path) || BROWSER_PATH.test(path) || /(^|\/)pages\//.test(path))) {
+    return { role: 'browser', reason: 'a browser component (by its path)' };
+  }
+  if (USE_CLIENT.test(file.source)) return { role: 'browser', reason: "a client component ('use client')" };
+  const cli = packages.find((p) => CLI_MODULES_TS.has(p));
+  if (cli) return { role: 'cli', reason: `imports ${cli}` };
+  const browser = modules.find((m) => BROWSER_MODULES_TS.test(m));
+  if (browser) return { role: 'browser', reason: `imports ${browser}` };
+  if (nextServer) return { role: 'server', reason: 'a Next.js route handler' };
+  if (BROWSER_GLOBALS.test(file.source)) return { role: 'browser', reason: 'uses browser globals (window, document)' };
+  const server = modules.find((m) => SERVER_MODULES_TS.test(m) || SERVER_MODULES_TS.test(packageOf(m)));
+  if (server) return { role: 'server', reason: `imports ${server}` };
+  if (SERVER_PATH.test(path) || SERVER_FILE_TS.test(path)) return { role: 'server', reason: 'sits where server code lives' };
+  return { role: 'unknown', reason: 'no server import or server path' };
+}
