@@ -76,7 +76,7 @@ const TS_RAW_ONLY = new Set([
   'fromRaw',
   'unsafe',
 ]);
-const TS_GENERIC = new Set(['query', 'execute', 'exec', 'run', 'all', 'get', 'prepare']);
+const TS_GENERIC = new Set(['query', 'execute', 'exec', 'run', 'all', 'get']);
 
 /** Python methods that take SQL text: DB-API cursors, SQLAlchemy connections/sessions, Django raw. */
 const PY_RAW_ONLY = new Set(['raw', 'exec_driver_sql', 'executescript', 'mogrify']);
