@@ -1,0 +1,98 @@
+import { fileRole } from '../support/file-role.js';
+import { replaceNode } from '../support/syntax.js';
+import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+
+/**
+ * `console.*` in server-side application code. Whether a file is server code is decided by
+ * `support/file-role.ts` from its path, its first line and its imports:
+ * - server: imports express/fastify/koa/NestJS/`next/server`/hono, a queue worker (BullMQ) or a
+ *   database/cache client (Prisma, Knex, pg, TypeORM, ioredis); or sits under `server/`, `api/`,
+ *   `routes/`, `handlers/`, `controllers/`, `services/`, `workers/`, `middleware/`, Next.js
+ *   `app/api/**\/route.ts` or `pages/api/**`, or is a NestJS `*.controller.ts`/`*.service.ts`;
+ * - not server (never flagged): tests, files starting with `#!`, `bin/`, `cli/`, `scripts/`,
+ *   `*.config.*` and build files, browser code (`.tsx`/`.jsx`, `'use client'`, `components/`,
+ *   `public/`, imports of react/vue, use of `window`/`document`), files importing a CLI toolkit
+ *   (commander, yargs, …). These win over the server evidence.
+ * - anything else is unknown and not flagged.
+ * Inside server code, the `if (require.main === module)` block of a runnable module is skipped.
+ */
+
+const CONSOLE_METHODS = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table']);
+/** The logger method each console method maps to (pino/winston/bunyan share these names). */
+const LOGGER_METHOD: Record<string, string> = { log: 'info', info: 'info', warn: 'warn', error: 'error', debug: 'debug', trace: 'trace' };
+
+const loggerCache = new WeakMap<FileView, boolean>();
+
+/** Whether the module has a `logger` in scope: imported, or declared at module level. */
+function hasModuleLogger(file: FileView, root: SyntaxNode): boolean {
+  let known = loggerCache.get(file);
+  if (known === undefined) {
+    known = false;
+    for (const node of root.namedChildren) {
+      if (node.type === 'import_statement') {
+        const clause = node.namedChildren.find((c) => c.type === 'import_clause');
+        const names = clause ? clause.descendantsOfType('identifier').map((i) => i.text) : [];
+        if (names.includes('logger')) known = true;
+      } else if (node.type === 'lexical_declaration' || node.type === 'variable_declaration' || node.type === 'export_statement') {
+        if (node.descendantsOfType('variable_declarator').some((d) => d.childForFieldName('name')?.text === 'logger')) known = true;
+      }
+      if (known) break;
+    }
+    loggerCache.set(file, known);
+  }
+  return known;
+}
+
+/** `if (require.main === module)` / `if (import.meta.url === pathToFileURL(process.argv[1]).href)`. */
+function insideMainBlock(node: SyntaxNode): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'if_statement') continue;
+    const condition = p.childForFieldName('condition')?.text ?? '';
+    if (/require\.main\s*===?\s*module|import\.meta\.(url|main)|process\.argv\[1\]/.test(condition)) return true;
+  }
+  return false;
+}
+
+function check(match: RuleMatch, ctx: RuleContext): void {
+  const { call, object, method, callee } = match.captures;
+  if (!call || !object || !method || !callee) return;
+  if (object.text !== 'console' || !CONSOLE_METHODS.has(method.text)) return;
+  const root = call.tree.rootNode;
+  const role = fileRole(ctx.file, root);
+  if (role.role !== 'server') return;
+  if (insideMainBlock(call)) return;
+
+  const args = call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  const target = LOGGER_METHOD[method.text];
+  // Only a single argument maps one-to-one: pino reads extra arguments as format values.
+  const suggestion = target && args.length === 1 && args[0]!.type !== 'spread_element' && hasModuleLogger(ctx.file, root) ? replaceNode(ctx.file, callee, `logger.${target}`) : undefined;
+  ctx.report({
+    node: call,
+    message: `\`console.${method.text}\` in server code (this file ${role.reason}): it writes an unstructured line with no level, request id or redaction.`,
+    ...(suggestion ? { suggestion } : {}),
+  });
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'console-logging',
+    title: 'console.* in server code',
+    severity: 'P2',
+    category: 'Observability',
+    languages: ['ts'],
+    docs: {
+      why: "In a server, `console.*` writes plain text to stdout: no level to filter on, no request or tenant id to correlate, no redaction of secrets, and in production it cannot be turned down. When something breaks, these lines are the ones you cannot search. (Files are judged server code by their imports and path; CLIs, scripts, build files, browser code and tests are left alone.)",
+      fix: "Use the project's structured logger (pino: `logger.info({ orderId }, 'order paid')`, or `req.log`/`request.log` inside a handler so the request id comes along).",
+      example: {
+        bad: "app.post('/orders', async (req, res) => {\n  console.log('creating order', req.body.sku);\n});",
+        good: "app.post('/orders', async (req, res) => {\n  req.log.info({ sku: req.body.sku }, 'creating order');\n});",
+      },
+    },
+  },
+  ts: {
+    query: `(call_expression function: (member_expression object: (identifier) @object property: (property_identifier) @method) @callee) @call`,
+    onMatch: check,
+  },
+};
+
+export default rule;

@@ -1,0 +1,214 @@
+import { ruleTable } from '../support/rule-tester.js';
+
+ruleTable('print-logging', {
+  language: 'py',
+  invalid: [
+    {
+      name: 'Django view',
+      path: 'billing/views.py',
+      code: `from django.http import JsonResponse
+
+def stripe_webhook(request):
+    print("got event", request.headers.get("Stripe-Event-Id"))
+    return JsonResponse({"ok": True})
+`,
+      lines: [4],
+      message: /imports django/,
+    },
+    {
+      name: 'FastAPI router with a module logger: suggestion',
+      path: 'app/routers/orders.py',
+      code: `import logging
+from fastapi import APIRouter
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+@router.post("/orders")
+async def create_order(order: OrderIn):
+    print(f"creating order {order.sku}")
+    return await orders.create(order)
+`,
+      lines: [9],
+      suggestion: '    logger.info(f"creating order {order.sku}")',
+    },
+    {
+      name: 'Celery task',
+      path: 'notifications/tasks.py',
+      code: `from celery import shared_task
+
+@shared_task(bind=True, max_retries=3)
+def send_digest(self, user_id):
+    user = User.objects.get(pk=user_id)
+    print("sending digest to", user.pk)
+    mail_digest(user)
+`,
+      lines: [6],
+    },
+    {
+      name: 'Flask blueprint error path',
+      path: 'app/api/payments.py',
+      code: `from flask import Blueprint, jsonify
+
+bp = Blueprint("payments", __name__)
+
+@bp.post("/refund")
+def refund():
+    try:
+        do_refund()
+    except StripeError as exc:
+        print("refund failed:", exc)
+        return jsonify(error="refund failed"), 502
+    return jsonify(ok=True)
+`,
+      lines: [10],
+    },
+    {
+      name: 'SQLAlchemy repository module',
+      path: 'src/shop/repository.py',
+      code: `from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+def find_order(session: Session, order_id: int):
+    print("query order", order_id)
+    return session.scalars(select(Order).where(Order.id == order_id)).first()
+`,
+      lines: [5],
+    },
+    {
+      name: 'DRF viewset method',
+      path: 'shop/api.py',
+      code: `from rest_framework import viewsets
+
+class OrderViewSet(viewsets.ModelViewSet):
+    def perform_create(self, serializer):
+        order = serializer.save(owner=self.request.user)
+        print(order.pk)
+`,
+      lines: [6],
+    },
+    {
+      name: 'a FastAPI main.py with a __main__ block: the handler print is still flagged',
+      path: 'app/main.py',
+      code: `import uvicorn
+from fastapi import FastAPI
+
+app = FastAPI()
+
+@app.get("/health")
+def health():
+    print("health")
+    return {"ok": True}
+
+if __name__ == "__main__":
+    print("starting")
+    uvicorn.run(app)
+`,
+      lines: [8],
+    },
+  ],
+  valid: [
+    {
+      name: 'Django management command',
+      path: 'shop/management/commands/backfill_totals.py',
+      code: `from django.core.management.base import BaseCommand
+
+class Command(BaseCommand):
+    def handle(self, *args, **options):
+        print("backfilling")
+`,
+    },
+    {
+      name: 'script with a shebang',
+      path: 'ops/rotate_keys.py',
+      code: `#!/usr/bin/env python3
+import boto3
+print("rotating")
+`,
+    },
+    {
+      name: 'click CLI module',
+      path: 'app/cli.py',
+      code: `import click
+from app.db import session
+
+@click.command()
+def seed():
+    print("seeding")
+`,
+    },
+    {
+      name: 'argparse tool inside the package',
+      path: 'app/tools/export_csv.py',
+      code: `import argparse
+from sqlalchemy import create_engine
+
+def main():
+    parser = argparse.ArgumentParser()
+    print("exporting")
+`,
+    },
+    {
+      name: '__main__ block and the main() it calls',
+      path: 'app/worker.py',
+      code: `from celery import Celery
+
+app = Celery("shop")
+
+def main():
+    print("starting worker")
+    app.worker_main()
+
+if __name__ == "__main__":
+    print("boot")
+    main()
+`,
+    },
+    {
+      name: 'manage.py',
+      path: 'manage.py',
+      code: `import os
+import django
+def main():
+    print("usage")
+`,
+    },
+    {
+      name: 'setup.py',
+      path: 'setup.py',
+      code: `from setuptools import setup
+print("building")
+setup(name="shop")
+`,
+    },
+    {
+      name: 'a plain library module with no app evidence',
+      path: 'shop_utils/money.py',
+      code: `def cents(amount):
+    print("deprecated")
+    return int(amount * 100)
+`,
+    },
+    {
+      name: 'a migration',
+      path: 'shop/migrations/0042_backfill.py',
+      code: `from django.db import migrations
+
+def forwards(apps, schema_editor):
+    print("backfilling totals")
+`,
+    },
+    {
+      name: 'logger calls are fine',
+      path: 'billing/views.py',
+      code: `import logging
+from django.http import JsonResponse
+logger = logging.getLogger(__name__)
+
+def stripe_webhook(request):
+    logger.info("stripe event received")
+    return JsonResponse({"ok": True})
+`,
+    },
+  ],
+});
