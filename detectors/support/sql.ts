@@ -107,6 +107,8 @@ export function sqlCallOf(call: SyntaxNode, python: boolean): SqlCall | undefine
   }
   const method = fn.childForFieldName(python ? 'attribute' : 'property')?.text;
   if (!method) return undefined;
+  // A tagged template (`conn.query\`… ${x}\``) is the driver's parameterised form.
+  if (call.childForFieldName('arguments')?.type === 'template_string') return undefined;
   const args = callArguments(call);
   const positional = args.filter((a) => a.type !== 'keyword_argument');
   const first = positional[0];
@@ -355,6 +357,8 @@ function isStringish(n: SyntaxNode | null | undefined): boolean {
 // Safe values
 
 const UPPER_CONSTANT = /^[A-Z][A-Z0-9_]*$/;
+/** Upper-case attributes that are request data, not constants: Django's `request.GET`, `request.POST`. */
+const REQUEST_ATTRIBUTES = new Set(['GET', 'POST', 'FILES', 'META', 'COOKIES', 'REQUEST', 'DATA', 'PUT', 'PATCH', 'ENV']);
 const NUMERIC_CALL = /^(Number|parseInt|parseFloat|int|float|Decimal|BigInt|len|abs|round|min|max|Math\.\w+|Number\.\w+|toFixed|toISOString|isoformat|getTime|valueOf)$/;
 const ESCAPING_CALL =
   /(escape|quote|ident|identifier|sanitize|sanitise|literal|qn|quote_name|escapeId|escapeLiteral|escapeIdentifier|placeholders?|ref|tableName|columnName|getTableName|wrap|wrapIdentifier|formatIdentifier)$/i;
@@ -405,7 +409,7 @@ export function isSafeValue(value: SyntaxNode, depth = 0): boolean {
     case 'attribute': {
       const object = value.childForFieldName('object');
       const property = value.childForFieldName(value.type === 'attribute' ? 'attribute' : 'property')?.text ?? '';
-      if (property === 'length' || UPPER_CONSTANT.test(property)) return true;
+      if (property === 'length' || (UPPER_CONSTANT.test(property) && !REQUEST_ATTRIBUTES.has(property) && !/request|req\b/.test(object?.text ?? ''))) return true;
       if (object && isConstantRoot(object)) return true;
       if (object && (object.type === 'this' || object.text === 'self' || object.text === 'cls') && !/request|req\b|body|params|query|input|args/i.test(value.text)) return true;
       return false;
@@ -497,6 +501,7 @@ function isConstantRoot(node: SyntaxNode): boolean {
   let n: SyntaxNode | null = node;
   while (n && (n.type === 'member_expression' || n.type === 'attribute' || n.type === 'subscript_expression' || n.type === 'subscript')) {
     const prop = n.childForFieldName('property') ?? n.childForFieldName('attribute');
+    if (prop && REQUEST_ATTRIBUTES.has(prop.text)) return false;
     if (prop && UPPER_CONSTANT.test(prop.text) && prop.text.length > 1) return true;
     n = n.childForFieldName('object') ?? n.childForFieldName('value');
   }

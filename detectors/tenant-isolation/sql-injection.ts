@@ -1,0 +1,123 @@
+import { callArguments, calleeName, lastSegment } from '../support/syntax.js';
+import { hasSqlWords, isSafeValue, sqlCallOf, sqlPieces, type SqlCall, type SqlPieces } from '../support/sql.js';
+import type { Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
+
+/**
+ * SQL built from non-constant values by concatenation, template interpolation, f-strings, `%`
+ * or `.format`, and handed to something that runs it (`query`, `execute`, `raw`,
+ * `$queryRawUnsafe`, `whereRaw`, `cursor.execute`, `text(...)`). Values that cannot carry text
+ * are left alone: literals and UPPER_CASE constants, lookups in a constant allow-list, names
+ * checked against one, numbers, escaping helpers, placeholder lists (`$${i + 1}`, `["%s"] * n`).
+ */
+
+/** Python calls whose first argument is SQL wherever they appear. */
+const PY_SQL_CONSTRUCTORS = new Set(['text', 'RawSQL']);
+
+/** The static SQL just before a value puts the value in a comparison or a list, i.e. where a parameter can go. */
+const VALUE_POSITION = /(=|<>|!=|<|>|\bin\s*\(|\blike|\bilike|\bbetween|\band|,|\()\s*'?$/i;
+
+function displayName(value: SyntaxNode): string {
+  const t = value.text.replace(/\s+/g, ' ');
+  return t.length > 40 ? `${t.slice(0, 37)}…` : t;
+}
+
+/**
+ * `prisma.$queryRawUnsafe(`… ${id}`)` → `prisma.$queryRaw`… ${id}``: Prisma's tagged form sends
+ * every interpolation as a bind parameter. Offered only when each value sits where a parameter
+ * can go (not a table or column name) and the call has no other arguments.
+ */
+function taggedPrismaSuggestion(ctx: RuleContext, sqlCall: SqlCall, pieces: SqlPieces): Suggestion | undefined {
+  if (!/^\$(query|execute)RawUnsafe$/.test(sqlCall.method)) return undefined;
+  if (sqlCall.rest.length > 0 || sqlCall.sql.type !== 'template_string' || pieces.node !== sqlCall.sql) return undefined;
+  if (!pieces.before.every((b) => VALUE_POSITION.test(b))) return undefined;
+  const fn = sqlCall.call.childForFieldName('function')!;
+  const object = fn.childForFieldName('object')!;
+  const tagged = sqlCall.method.replace('Unsafe', '');
+  // '${x}' becomes ${x}: the parameter carries its own quoting.
+  const template = ctx.text(sqlCall.sql).replace(/'(\$\{[^}]*\})'/g, '$1');
+  return replaceCall(ctx, sqlCall.call, `${ctx.text(object)}.${tagged}${template}`);
+}
+
+function replaceCall(ctx: RuleContext, call: SyntaxNode, replacement: string): Suggestion {
+  const source = ctx.file.source;
+  const lineStart = call.startIndex - call.startPosition.column;
+  let lineEnd = source.indexOf('\n', call.endIndex);
+  if (lineEnd < 0) lineEnd = source.length;
+  return {
+    startLine: call.startPosition.row + 1,
+    endLine: call.endPosition.row + 1,
+    replacement: (source.slice(lineStart, call.startIndex) + replacement + source.slice(call.endIndex, lineEnd)).replace(/\r$/, ''),
+  };
+}
+
+function checkSql(ctx: RuleContext, sqlNode: SyntaxNode, runner: string, sqlOnly: boolean, sqlCall?: SqlCall): void {
+  const pieces = sqlPieces(sqlNode);
+  if (!pieces || pieces.values.length === 0) return;
+  if (!sqlOnly && !hasSqlWords(pieces.text)) return;
+  const unsafe = pieces.values.filter((v, i) => !/\$$/.test(pieces.before[i]!) && !isSafeValue(v));
+  if (unsafe.length === 0) return;
+  const first = unsafe[0]!;
+  const suggestion = sqlCall ? taggedPrismaSuggestion(ctx, sqlCall, pieces) : undefined;
+  ctx.report({
+    node: pieces.node,
+    message: `\`${displayName(first)}\` is pasted into the SQL run by \`${runner}\`${unsafe.length > 1 ? ` (with ${unsafe.length - 1} more value${unsafe.length > 2 ? 's' : ''})` : ''}: a crafted value rewrites the query. Pass it as a bind parameter.`,
+    ...(suggestion ? { suggestion } : {}),
+  });
+}
+
+function check(python: boolean) {
+  return (match: RuleMatch, ctx: RuleContext): void => {
+    const call = match.captures.call!;
+    const sqlCall = sqlCallOf(call, python);
+    if (sqlCall) {
+      // text(f"…") is checked where it is built, once.
+      if (sqlCall.textCall) return;
+      const runner = sqlCall.callee.length > 40 ? sqlCall.method : sqlCall.callee;
+      checkSql(ctx, sqlCall.sql, runner, sqlCall.sqlOnly, sqlCall);
+      return;
+    }
+    if (!python) return;
+    const name = lastSegment(calleeName(call));
+    if (name && PY_SQL_CONSTRUCTORS.has(name)) {
+      const first = callArguments(call)[0];
+      if (first && first.type !== 'keyword_argument') checkSql(ctx, first, name === 'text' ? 'text()' : name, true);
+      return;
+    }
+    // Django: qs.extra(where=[f"org_id = {org_id}"])
+    if (name === 'extra') {
+      for (const arg of callArguments(call)) {
+        if (arg.type !== 'keyword_argument' || !['where', 'select', 'tables', 'order_by'].includes(arg.childForFieldName('name')?.text ?? '')) continue;
+        const list = arg.childForFieldName('value');
+        for (const item of list?.type === 'list' ? list.namedChildren : []) checkSql(ctx, item, 'QuerySet.extra', true);
+      }
+    }
+  };
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'sql-injection',
+    title: 'SQL built from runtime values',
+    severity: 'P0',
+    category: 'Tenant isolation',
+    languages: ['ts', 'py'],
+    docs: {
+      why: 'The value is pasted into the SQL text, so whoever controls it controls the query: `1 OR 1=1` drops the tenant filter, `1; DROP TABLE …` does worse. Escaping by hand misses a case sooner or later; bind parameters never do.',
+      fix: 'Pass values as bind parameters (`$1`/`?`/`%s`/`:name` with the params argument, Prisma\'s tagged `$queryRaw`…``, knex bindings). For identifiers (a sort column, a table), map the input through a fixed allow-list of constants.',
+      example: {
+        bad: 'await db.query(`SELECT * FROM invoices WHERE org_id = ${orgId} AND status = \'${status}\'`);',
+        good: "await db.query('SELECT * FROM invoices WHERE org_id = $1 AND status = $2', [orgId, status]);",
+      },
+    },
+  },
+  ts: {
+    query: `(call_expression function: (member_expression property: (property_identifier)) arguments: (arguments)) @call`,
+    onMatch: check(false),
+  },
+  py: {
+    query: `(call function: [(attribute) (identifier)] arguments: (argument_list)) @call`,
+    onMatch: check(true),
+  },
+};
+
+export default rule;
