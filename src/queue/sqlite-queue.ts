@@ -168,6 +168,14 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
     if (this.db.open) this.db.close();
   }
 
+  /** Attempts and state of a job, for tests and operators. */
+  inspect(id: string): { state: string; attempts: number; lastError: string | null } | undefined {
+    const row = this.db.prepare('SELECT state, attempts, last_error FROM jobs WHERE id = ?').get(Number(id)) as
+      | { state: string; attempts: number; last_error: string | null }
+      | undefined;
+    return row ? { state: row.state, attempts: row.attempts, lastError: row.last_error } : undefined;
+  }
+
   /**
    * Simulates a crash for tests: stops without finishing or releasing running jobs, so their
    * leases must expire before another process picks them up.
@@ -175,6 +183,7 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
   abandon(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.running.clear();
     if (this.db.open) this.db.close();
   }
 
