@@ -15,7 +15,7 @@ const HANDLER_PY_FILE = /(^|\/)(views|routes|routers|endpoints|webhooks?|api|han
 const CLI_FOLDER = /(^|\/)(cli|scripts?|bin|tools|commands|migrations|seeds?|fixtures)\//;
 
 /** HTTP verbs that route registrations use as method names (`app.get`, `router.post`, `@app.get`). */
-export const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'head', 'options', 'route', 'api_route', 'websocket']);
+export const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'head', 'options', 'route', 'api_route', 'websocket', 'use']);
 /** Next.js route handler exports. */
 const NEXT_ROUTE_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
