@@ -106,3 +106,85 @@ export function isTenantIdName(name: string, v: TenantVocabulary): boolean {
   // `currentTenant`, `activeOrg`, `req_tenant`.
   return stems.has(last) && ['current', 'active', 'selected', 'req', 'request', 'session', 'user', 'the', 'my', 'resolved'].includes(ws[ws.length - 2]!);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Model definitions that carry a tenant column
+
+export interface ScopedDefinition {
+  /** Model or table name as written. */
+  readonly name: string;
+  /** The tenant field as written: `orgId`, `org_id`, `org`. */
+  readonly field: string;
+}
+
+/** `model Invoice { … orgId String … @@map("invoices") }` in schema.prisma. */
+export function scopedPrismaModels(source: string, v: TenantVocabulary): ScopedDefinition[] {
+  const out: ScopedDefinition[] = [];
+  const model = /^\s*model\s+(\w+)\s*\{([\s\S]*?)^\s*\}/gm;
+  for (let m = model.exec(source); m; m = model.exec(source)) {
+    const body = m[2]!;
+    const fields = [...body.matchAll(/^\s*(\w+)\s+\w+/gm)].map((f) => f[1]!);
+    const field = fields.find((f) => isTenantField(f, v));
+    if (!field) continue;
+    out.push({ name: m[1]!, field });
+    const mapped = /@@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(body);
+    if (mapped) out.push({ name: mapped[1]!, field });
+  }
+  return out;
+}
+
+/** `CREATE TABLE invoices (… org_id uuid …)` and `ALTER TABLE invoices ADD COLUMN org_id`, in .sql files or SQL strings. */
+export function scopedSqlTables(source: string, v: TenantVocabulary): ScopedDefinition[] {
+  const out: ScopedDefinition[] = [];
+  const create = /create\s+table\s+(?:if\s+not\s+exists\s+)?([\w."`[\]]+)\s*\(([\s\S]*?)\)\s*(?:;|$|\n\s*\n)/gi;
+  for (let m = create.exec(source); m; m = create.exec(source)) {
+    const columns = m[2]!.split(/,\s*(?![^()]*\))/).map((c) => /^\s*["`[]?(\w+)/.exec(c)?.[1]).filter((c): c is string => !!c);
+    const field = columns.find((c) => isTenantField(c, v));
+    if (field) out.push({ name: m[1]!, field });
+  }
+  const alter = /alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?([\w."`[\]]+)\s+add\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?["`]?(\w+)/gi;
+  for (let m = alter.exec(source); m; m = alter.exec(source)) {
+    if (isTenantField(m[2]!, v)) out.push({ name: m[1]!, field: m[2]! });
+  }
+  return out;
+}
+
+/**
+ * Tables created in code: knex `createTable('invoices', t => { t.uuid('org_id') })`, alembic
+ * `op.create_table("invoices", sa.Column("org_id", …))`, Drizzle `pgTable('invoices', { orgId: … })`.
+ */
+export function scopedTablesInCode(source: string, v: TenantVocabulary): ScopedDefinition[] {
+  const out: ScopedDefinition[] = [];
+  const starts = /\b(createTable|create_table|pgTable|mysqlTable|sqliteTable|define)\(\s*['"](\w+)['"]/g;
+  const hits = [...source.matchAll(starts)];
+  hits.forEach((hit, i) => {
+    const end = i + 1 < hits.length ? hits[i + 1]!.index! : Math.min(source.length, hit.index! + 6000);
+    const body = source.slice(hit.index! + hit[0].length, end);
+    const names = [...body.matchAll(/(?:\(\s*['"](\w+)['"])|(?:^|[{,\s])(\w+)\s*:/gm)].map((n) => n[1] ?? n[2]!);
+    const field = names.find((n) => isTenantField(n, v));
+    if (field) out.push({ name: hit[2]!, field });
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where the code runs
+
+/** Schema migrations: they move every tenant's rows on purpose. */
+const MIGRATION_PATH = /(^|\/)(migrations?|alembic\/versions|versions|migrate|db\/migrate|prisma\/migrations|seeds?|seeders?|fixtures)\/|(^|\/)(seed|seeds)\.(ts|js|mjs|cjs|py)$/;
+/** Django's admin is staff-only and cross-tenant by design. */
+const STAFF_PATH = /(^|\/)admin\.py$|(^|\/)management\/commands\//;
+/** Code that runs outside a request: jobs, workers, cron, scripts, CLIs. */
+const BATCH_PATH = /(^|\/)(jobs?|workers?|cron|crons|schedulers?|tasks|scripts|bin|cli|commands|consumers?|queues?)(\/|\.(ts|js|mjs|cjs|py)$)|(^|\/)[\w-]*(job|worker|cron|task|consumer|processor)s?\.(ts|js|mjs|cjs|py)$/i;
+
+export function isMigrationPath(path: string): boolean {
+  return MIGRATION_PATH.test(path);
+}
+
+export function isStaffPath(path: string): boolean {
+  return STAFF_PATH.test(path);
+}
+
+export function isBatchPath(path: string): boolean {
+  return BATCH_PATH.test(path);
+}

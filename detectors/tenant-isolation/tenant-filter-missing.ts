@@ -1,0 +1,934 @@
+import picomatch from 'picomatch';
+import { callArguments, calleeName, dottedName, enclosingFunction, lastSegment, stringValue } from '../support/syntax.js';
+import { isSqlStatement, sqlPieces } from '../support/sql.js';
+import {
+  filtersByTenant,
+  isBatchPath,
+  isMigrationPath,
+  isStaffPath,
+  isTenantField,
+  modelKey,
+  pascal,
+  scopedPrismaModels,
+  scopedSqlTables,
+  scopedTablesInCode,
+  tenantVocabulary,
+  writtenKey,
+  type TenantVocabulary,
+} from '../support/tenant.js';
+import type { FactsView, Rule, RuleContext, RuleMatch, SyntaxNode, Tree } from '../../src/engine/types.js';
+
+/**
+ * A query on a tenant-scoped model whose filter lacks the tenant key. A model is tenant-scoped
+ * when config lists it (`tenantModels`), when its definition in the PR has a tenant column
+ * (schema.prisma, SQLAlchemy/Django models, TypeORM entities, CREATE TABLE, knex/alembic/Drizzle
+ * tables), or when another query in the PR filters it by a tenant key. Evidence from any file
+ * counts: it is recorded as facts and the findings are settled once every file is read.
+ *
+ * Left alone: lookups by id followed by an ownership check, filters through a relation that is
+ * itself filtered by tenant, lookups by a secret or an external id (tokens, Stripe ids), rows
+ * owned by the signed-in user, queries through a tenant-scoped manager/client, migrations,
+ * seeds, Django admin, configured `crossTenantPaths`, and batch code (jobs, scripts) that has no
+ * tenant in hand.
+ */
+
+const ID = 'tenant-filter-missing';
+const SCOPED = `${ID}:scoped`;
+const KEY = `${ID}:key`;
+
+interface Filter {
+  /** The field filtered on, as written: `orgId`, `org__slug`, `invoices.org_id`. */
+  readonly key: string;
+  readonly value?: SyntaxNode;
+}
+
+type Operation = 'read' | 'write';
+
+interface Candidate {
+  /** The node the finding sits on: the query call (absent for a statement of a .sql file). */
+  readonly node?: SyntaxNode;
+  /** For a .sql file: the statement's lines and text. */
+  readonly lines?: { readonly start: number; readonly end: number; readonly text: string };
+  /** How the code names the query: `prisma.invoice.findMany`, `Invoice.objects.filter`. */
+  readonly label: string;
+  /** How the model is named for the reader: `Invoice`, `invoices`. */
+  readonly model: string;
+  readonly kind: 'model' | 'table';
+  /** Naming style of the ORM, for the key named in the message. */
+  readonly style: 'camel' | 'snake';
+  /** What the query filters on; undefined when it cannot be read (a spread, a variable). */
+  readonly filters: readonly Filter[] | undefined;
+  readonly operation: Operation;
+  /** The expression whose value is the rows, to find the statement that holds them. */
+  readonly result?: SyntaxNode;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence
+
+function recordScoped(ctx: RuleContext, model: string, field: string): void {
+  const key = modelKey(model);
+  ctx.facts.add(SCOPED, key);
+  ctx.facts.add(KEY, `${key}\0${field}`);
+}
+
+/** The tenant field a filter key filters by: `org` for `org__slug`, `orgId` for `id_orgId`, `org_id` for `i.org_id`. */
+function tenantFieldOf(key: string, v: TenantVocabulary): string {
+  const bare = key.slice(key.lastIndexOf('.') + 1);
+  for (const seg of [bare, ...bare.split('__'), ...bare.split('_')]) if (isTenantField(seg, v)) return seg;
+  return bare;
+}
+
+function filterKeyIsTenant(key: string, v: TenantVocabulary): boolean {
+  return filtersByTenant(key.slice(key.lastIndexOf('.') + 1).replace(/["`]/g, ''), v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clean look-alikes
+
+const ID_KEYS = /^(id|pk|uuid|_id|public_?id|publicId|slug|key|handle)$/i;
+/** Lookups authenticated by a secret or keyed by another system's id: the row itself names the tenant. */
+const CAPABILITY_KEY =
+  /(^|_|[a-z])(token|Token|hash|Hash|secret|Secret)(_?[a-zA-Z]*)?$|^(code|otp|nonce|api_?key|apiKey|key_?prefix|keyPrefix|session_?key|sessionKey|invite_?code|inviteCode|verification_?code|email_?verification\w*)$|^(stripe|external|provider|paddle|clerk|auth0|github|google|slack|lemon|svix|twilio|shopify|hubspot|salesforce|intercom|paypal)[A-Z_]\w*$|(external|provider|stripe)_?[iI]d$/;
+const USER_MODELS = new Set(['user', 'account', 'member', 'person', 'profile', 'identity', 'login', 'admin', 'staff', 'authuser', 'customuser', 'useraccount']);
+const IDENTITY_KEYS = new Set(['email', 'username', 'login', 'phone', 'handle', 'emailaddress', 'normalizedemail', 'emaillower']);
+/** Values that are the signed-in principal: rows the user owns are within their tenant. */
+const PRINCIPAL = /\b(req|request|ctx|context|session|auth|self\.request|info\.context|event\.locals|locals)\.(user|auth|session|currentUser|principal|viewer)\b|\bcurrent_?user\b|\bcurrentUser\b|\bg\.user\b|\bviewer\b|\bauth\(\)|getServerSession|\buser\.id\b|\buser\.pk\b|\buser_id\s*=\s*user\.id/;
+/** Objects that hold request input, not loaded rows. */
+const REQUEST_DATA = /^(req|request|params|query|body|input|args|data|dto|payload|event|ctx|context|form|values|kwargs|options|opts|filters|self)$/;
+/** Calls that check access to a row or an id. */
+const GUARD = /\b(assert|ensure|check|verify|authori[sz]e|require|can|guard|validate|enforce|forbid|deny)\w*\s*\(|\b(has_?(access|permission|perm)|belongs_?to|is_?member|isMember|isOwner|is_owner|check_object_permissions|get_object_or_404|PermissionDenied|Forbidden|NotFound|notFound|Http404)\b/i;
+/** Calls into a tenant-scoped client/manager/repository: `tenantDb(orgId)`, `forOrg(org)`, `Invoice.objects.for_org(org)`. */
+const SCOPED_ACCESSOR = /(tenant|org|organi[sz]ation|workspace|account|firm|scoped|scope|for_?user|owned|visible|accessible|permitted|authori[sz]ed|restricted)/i;
+const TASK_DECORATOR = /@(shared_task|\w+\.task|task|periodic_task|celery\.task|dramatiq\.actor|actor|job|cron|scheduled|Cron|Interval|Timeout|Process|Processor)\b/;
+const WORKER_CALL = /(^|\.)(Worker|process|schedule|cron|every|define|on)$/;
+
+/** The statements around the query, in order, at every block level up to the function body. */
+function surroundingStatements(node: SyntaxNode): { before: SyntaxNode[]; after: SyntaxNode[]; own: SyntaxNode } {
+  const fn = enclosingFunction(node);
+  const before: SyntaxNode[] = [];
+  const after: SyntaxNode[] = [];
+  let own = node;
+  let child = node;
+  for (let p = node.parent; p; child = p, p = p.parent) {
+    if (p.type === 'statement_block' || p.type === 'block' || p.type === 'program' || p.type === 'module' || p.type === 'switch_body' || p.type === 'class_body') {
+      if (own === node) own = child;
+      for (const s of p.namedChildren) {
+        if (s.endIndex <= child.startIndex) before.push(s);
+        else if (s.startIndex >= child.endIndex) after.push(s);
+      }
+    }
+    if (p === fn) break;
+  }
+  return { before, after, own };
+}
+
+function tenantTokenIn(text: string, v: TenantVocabulary): boolean {
+  for (const m of text.matchAll(/[A-Za-z_][\w]*/g)) if (isTenantField(m[0], v)) return true;
+  return false;
+}
+
+/** The name the rows are held under: `const invoice = await …`, `invoice = …`. */
+function resultName(result: SyntaxNode): string | undefined {
+  let n: SyntaxNode | null = result;
+  for (let i = 0; n && i < 8; i++, n = n.parent) {
+    if (n.type === 'variable_declarator') {
+      const name = n.childForFieldName('name');
+      return name?.type === 'identifier' ? name.text : undefined;
+    }
+    if (n.type === 'assignment' || n.type === 'assignment_expression') {
+      const left = n.childForFieldName('left');
+      return left?.type === 'identifier' ? left.text : undefined;
+    }
+    if (['expression_statement', 'return_statement', 'statement_block', 'block', 'arrow_function', 'lambda'].includes(n.type)) return undefined;
+  }
+  return undefined;
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Identifiers the filter values are read from: `id`, `projectId`, `req.params.id` → ["id", "projectId", "req.params.id"]. */
+function valueTexts(filters: readonly Filter[]): string[] {
+  const out = new Set<string>();
+  for (const f of filters) {
+    if (!f.value) {
+      out.add(f.key);
+      continue;
+    }
+    const t = f.value.text;
+    if (/^[\w.$]+$/.test(t)) {
+      out.add(t);
+      out.add(t.slice(t.lastIndexOf('.') + 1));
+    }
+  }
+  return [...out].filter((t) => t.length > 1 && !/^(true|false|null|None|undefined)$/.test(t));
+}
+
+/**
+ * The row was checked after it was loaded (`if (invoice.orgId !== orgId) throw`,
+ * `self.check_object_permissions(request, obj)`), or the id was checked before it was used
+ * (`const project = await prisma.project.findFirst({ where: { id: projectId, orgId } })`,
+ * `await assertProjectAccess(projectId, user)`).
+ */
+function isCheckedAround(c: Candidate, filters: readonly Filter[], v: TenantVocabulary): boolean {
+  if (!c.node || !c.result) return false;
+  const { before, after, own } = surroundingStatements(c.node);
+  const name = resultName(c.result);
+  if (name) {
+    const n = escapeRe(name);
+    const mention = new RegExp(`\\b${n}\\b`);
+    // invoice.orgId / invoice?.org.id / rows.filter((r) => r.orgId === orgId)
+    const tenantRead = new RegExp(`\\b${n}(\\??\\.\\w+|\\[['"]\\w+['"]\\])*\\??\\.(\\w+)|\\b${n}\\s*\\.\\s*(filter|find|some|every)\\s*\\(`, 'g');
+    for (const s of after) {
+      const t = s.text;
+      if (!mention.test(t)) continue;
+      if (GUARD.test(t)) return true;
+      for (const m of t.matchAll(tenantRead)) {
+        if ((m[2] && isTenantField(m[2], v)) || (m[3] && tenantTokenIn(t, v))) return true;
+      }
+    }
+    // `return invoice.orgId === orgId ? invoice : null` on the same statement's tail
+    if (own.type !== 'expression_statement' && own !== c.node && tenantTokenIn(own.text.slice(c.node.endIndex - own.startIndex), v)) return true;
+  }
+  const values = valueTexts(filters);
+  if (values.length === 0) return false;
+  const mentionsValue = new RegExp(values.map((t) => `(^|[^\\w.])${escapeRe(t)}\\b`).join('|'));
+  for (const s of before) {
+    const t = s.text;
+    if (!mentionsValue.test(t)) continue;
+    if (GUARD.test(t)) return true;
+    if (tenantTokenIn(t, v) && /\b(find\w*|where\w*|filter\w*|get\w*|select|query|objects|fetch\w*|load\w*|first|one)\b/.test(t)) return true;
+  }
+  return false;
+}
+
+/** `projectId: project.id`, `project=project`, `id: { in: items.map(i => i.id) }`: ids taken from rows already loaded. */
+function isLoadedEntityValue(f: Filter): boolean {
+  const value = f.value;
+  if (!value) return false;
+  const key = f.key.slice(f.key.lastIndexOf('.') + 1);
+  if (/\.map\(|\bfor\b.+\bin\b|\bpluck\(|\bvalues_list\(|\bids\b|_ids\b|Ids\b/.test(value.text) && !REQUEST_DATA.test(value.text.split(/[.[(]/)[0]!)) return true;
+  if (ID_KEYS.test(key)) return false;
+  if (value.type === 'member_expression' || value.type === 'attribute') {
+    const root = value.text.split(/[.[(?]/)[0]!;
+    return !REQUEST_DATA.test(root) && !/params|query|body|input|GET|POST|data/.test(value.text);
+  }
+  // Django `project=project`: a model instance, i.e. a row loaded earlier.
+  return value.type === 'identifier' && !/(_id|Id|_pk|_uuid)$/.test(key) && !/(_id|Id|_pk|_uuid|_slug)$/.test(value.text) && !key.includes('__');
+}
+
+function isExcludedPath(ctx: RuleContext): boolean {
+  const path = ctx.file.path;
+  if (isMigrationPath(path) || isStaffPath(path)) return true;
+  const globs = ctx.options.crossTenantPaths;
+  return globs.length > 0 && picomatch.isMatch(path, [...globs], { dot: true });
+}
+
+/** Code that runs outside a request (a worker, a cron job, a script, a Celery task). */
+function isBatchContext(ctx: RuleContext, node: SyntaxNode): boolean {
+  if (isBatchPath(ctx.file.path)) return true;
+  const fn = enclosingFunction(node);
+  if (fn?.parent?.type === 'decorated_definition' && TASK_DECORATOR.test(fn.parent.text.slice(0, fn.startIndex - fn.parent.startIndex))) return true;
+  for (let p = node.parent, i = 0; p && i < 40; p = p.parent, i++) {
+    if (p.type === 'new_expression' && /Worker$/.test(p.childForFieldName('constructor')?.text ?? '')) return true;
+    if (p.type === 'call_expression' && WORKER_CALL.test(calleeName(p) ?? '') && /cron|queue|worker|job|schedule|agenda|bull/i.test(p.text.slice(0, 80))) return true;
+    if (p.type === 'method_definition' && /@(Cron|Interval|Process|Processor|OnQueue\w*)\b/.test(p.parent?.text.slice(Math.max(0, p.startIndex - p.parent.startIndex - 120), p.startIndex - p.parent.startIndex) ?? '')) return true;
+  }
+  return false;
+}
+
+function tenantInScope(node: SyntaxNode, v: TenantVocabulary): boolean {
+  const fn = enclosingFunction(node);
+  return !!fn && tenantTokenIn(fn.text, v);
+}
+
+/** The decision on one query: evidence, a clean look-alike, or a finding deferred until every file is read. */
+function consider(ctx: RuleContext, c: Candidate): void {
+  const v = tenantVocabulary(ctx.options.tenantKeys);
+  const filters = c.filters;
+  if (!filters) return;
+  const tenant = filters.find((f) => filterKeyIsTenant(f.key, v));
+  if (tenant) {
+    if (!isExcludedPath(ctx)) recordScoped(ctx, c.model, tenantFieldOf(tenant.key, v));
+    return;
+  }
+  if (isExcludedPath(ctx)) return;
+  const bare = filters.map((f) => f.key.slice(f.key.lastIndexOf('.') + 1));
+  if (filters.some((f) => f.value && PRINCIPAL.test(f.value.text))) return;
+  if (bare.some((k) => CAPABILITY_KEY.test(k))) return;
+  if (USER_MODELS.has(modelKey(c.model)) && bare.some((k) => IDENTITY_KEYS.has(k.replace(/_/g, '').toLowerCase().replace(/__\w+$/, '')))) return;
+  if (filters.some(isLoadedEntityValue)) return;
+  if (isCheckedAround(c, filters, v)) return;
+  if (isBatchPath(ctx.file.path) || (c.node && isBatchContext(ctx, c.node))) {
+    if (!c.node || !tenantInScope(c.node, v)) return;
+  }
+  report(ctx, c, filters);
+}
+
+function report(ctx: RuleContext, c: Candidate, filters: readonly Filter[]): void {
+  const v = tenantVocabulary(ctx.options.tenantKeys);
+  const key = modelKey(c.model);
+  const configured = ctx.options.tenantModels.some((m) => modelKey(m) === key);
+  const scoped = (facts: FactsView): boolean => configured || facts.has(SCOPED, key);
+  const byId = filters.length > 0 && filters.every((f) => ID_KEYS.test(f.key.slice(f.key.lastIndexOf('.') + 1)));
+  const what = c.kind === 'model' ? `tenant-scoped model ${c.model}` : `tenant-scoped table ${c.model}`;
+  const message = (field: string): string => {
+    if (byId) {
+      return `\`${c.label}\` on ${what} looks a row up by id without ${field}, and nothing checks the row's ${field} afterwards: any tenant can ${c.operation === 'write' ? 'change' : 'read'} another tenant's row by its id.`;
+    }
+    const effect = c.operation === 'write' ? 'it changes rows of every tenant' : 'it returns rows of every tenant';
+    return `\`${c.label}\` on ${what} filters without ${field}: ${effect}.`;
+  };
+  // The key named in the message is the one this model is filtered or defined with elsewhere in
+  // the PR; it is only known once every file is read, so one candidate per known key is queued
+  // and exactly one of them holds.
+  const candidates = knownKeyNames(v);
+  const recorded = (facts: FactsView): string | undefined => candidates.find((k) => facts.has(KEY, `${key}\0${k}`));
+  const where = c.node ? { node: c.node } : { lines: { start: c.lines!.start, end: c.lines!.end }, key: c.lines!.text };
+  for (const field of candidates) {
+    ctx.report({ ...where, message: message(field), when: (facts) => scoped(facts) && recorded(facts) === field });
+  }
+  ctx.report({ ...where, message: message(writtenKey(v, c.style)), when: (facts) => scoped(facts) && recorded(facts) === undefined });
+}
+
+/** Every spelling a tenant field may be recorded under: the keys, their relation names, snake and camel. */
+const keyNamesCache = new WeakMap<TenantVocabulary, string[]>();
+function knownKeyNames(v: TenantVocabulary): string[] {
+  let names = keyNamesCache.get(v);
+  if (!names) {
+    const set = new Set<string>(v.written);
+    for (const stem of v.stems) for (const form of [stem, `${stem}_id`, `${stem}Id`]) set.add(form);
+    names = [...set];
+    keyNamesCache.set(v, names);
+  }
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading filters
+
+/** Keys of a TS where-object, nested AND/OR/NOT and relation filters included; undefined if a spread or a variable hides some. */
+function objectFilters(node: SyntaxNode | undefined, depth = 0): Filter[] | undefined {
+  if (!node) return [];
+  if (depth > 6) return undefined;
+  if (node.type === 'parenthesized_expression' || node.type === 'as_expression' || node.type === 'satisfies_expression') return objectFilters(node.namedChild(0) ?? undefined, depth);
+  if (node.type === 'array') {
+    const out: Filter[] = [];
+    for (const item of node.namedChildren) {
+      const f = objectFilters(item, depth + 1);
+      if (!f) return undefined;
+      out.push(...f);
+    }
+    return out;
+  }
+  if (node.type === 'identifier') {
+    // `const where = { id }` just above: read it; anything else may carry the tenant key.
+    const fn = enclosingFunction(node);
+    if (!fn) return undefined;
+    let found: SyntaxNode | undefined;
+    let mutated = false;
+    for (const s of fn.descendantsOfType(['variable_declarator', 'assignment_expression', 'augmented_assignment_expression', 'call_expression'])) {
+      if (s.type === 'variable_declarator' && s.childForFieldName('name')?.text === node.text && s.startIndex < node.startIndex) found = s.childForFieldName('value') ?? undefined;
+      else if (s.type !== 'variable_declarator' && new RegExp(`^${escapeRe(node.text)}(\\.|\\[|\\s*=|\\))`).test((s.childForFieldName('left') ?? s.childForFieldName('arguments')?.namedChild(0))?.text ?? '')) mutated = true;
+      else if (s.type === 'call_expression' && /^Object\.assign$/.test(calleeName(s) ?? '') && callArguments(s)[0]?.text === node.text) mutated = true;
+    }
+    if (!found || mutated || found.type !== 'object') return undefined;
+    return objectFilters(found, depth + 1);
+  }
+  if (node.type !== 'object') return undefined;
+  const out: Filter[] = [];
+  for (const child of node.namedChildren) {
+    if (child.type === 'spread_element') return undefined;
+    if (child.type === 'shorthand_property_identifier') {
+      out.push({ key: child.text, value: child });
+      continue;
+    }
+    if (child.type !== 'pair') continue;
+    const keyNode = child.childForFieldName('key');
+    const value = child.childForFieldName('value') ?? undefined;
+    const key = keyNode ? (stringValue(keyNode) ?? keyNode.text) : '';
+    if (['AND', 'OR', 'NOT', 'some', 'every', 'none', 'is', 'isNot', '$and', '$or'].includes(key) || (value?.type === 'object' && !isOperatorObject(value))) {
+      // Relation filters and combinators: a tenant key anywhere inside scopes the query.
+      const inner = objectFilters(value, depth + 1);
+      if (!inner) return undefined;
+      out.push({ key, ...(value ? { value } : {}) }, ...inner);
+      continue;
+    }
+    out.push({ key, ...(value ? { value } : {}) });
+  }
+  return out;
+}
+
+/** `{ in: ids }`, `{ equals: x }`, `{ gte: d }`: a condition on the field, not a relation. */
+function isOperatorObject(node: SyntaxNode): boolean {
+  return node.namedChildren.every((c) => {
+    const k = c.type === 'pair' ? c.childForFieldName('key')?.text : c.type === 'shorthand_property_identifier' ? c.text : undefined;
+    return !!k && /^(in|notIn|equals|not|lt|lte|gt|gte|contains|startsWith|endsWith|mode|has|hasSome|hasEvery|isEmpty|search|\$\w+)$/.test(k);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// TypeScript: Prisma, TypeORM, Knex
+
+const PRISMA_CLIENT = /(^|\.)(prisma|prismaClient|db|tx|trx|client|database|prismaService|prismaTx|transaction)$/i;
+const PRISMA_READ = new Set(['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'count', 'aggregate', 'groupBy']);
+const PRISMA_WRITE = new Set(['updateMany', 'deleteMany', 'update', 'delete', 'upsert', 'updateManyAndReturn']);
+const PRISMA_CREATE = new Set(['create', 'createMany', 'createManyAndReturn']);
+
+function prismaQuery(ctx: RuleContext, call: SyntaxNode, object: SyntaxNode, method: string, args: SyntaxNode): boolean {
+  if (object.type !== 'member_expression') return false;
+  const client = object.childForFieldName('object');
+  const accessor = object.childForFieldName('property')?.text;
+  if (!client || !accessor || accessor.startsWith('$') || !/^[a-z]/.test(accessor)) return false;
+  // tenantDb(orgId).invoice / forTenant(t).invoice: a client scoped by construction.
+  if (client.type === 'call_expression') return true;
+  const clientName = dottedName(client);
+  if (!clientName || !PRISMA_CLIENT.test(clientName)) return false;
+  if (SCOPED_ACCESSOR.test(lastSegment(clientName) ?? '') && !/^(prisma|db)$/i.test(lastSegment(clientName) ?? '')) return true;
+  const model = pascal(accessor);
+  const label = `${clientName}.${accessor}.${method}`;
+  const first = args.namedChildren[0];
+  if (PRISMA_CREATE.has(method)) {
+    // `create({ data: { orgId, … } })` shows the model carries the tenant column.
+    const data = first?.type === 'object' ? objectFilters(propertyOf(first, 'data')) : undefined;
+    const v = tenantVocabulary(ctx.options.tenantKeys);
+    const t = data?.find((f) => filterKeyIsTenant(f.key, v));
+    if (t && !isExcludedPath(ctx)) recordScoped(ctx, model, tenantFieldOf(t.key, v));
+    return true;
+  }
+  if (!PRISMA_READ.has(method) && !PRISMA_WRITE.has(method)) return false;
+  let filters: Filter[] | undefined;
+  if (!first) filters = [];
+  else if (first.type === 'object') filters = objectFilters(propertyOf(first, 'where'));
+  else filters = undefined;
+  consider(ctx, { node: call, label, model, kind: 'model', style: 'camel', filters, operation: PRISMA_WRITE.has(method) ? 'write' : 'read', result: call });
+  return true;
+}
+
+function propertyOf(object: SyntaxNode, key: string): SyntaxNode | undefined {
+  for (const c of object.namedChildren) {
+    if (c.type === 'pair' && (stringValue(c.childForFieldName('key')) ?? c.childForFieldName('key')?.text) === key) return c.childForFieldName('value') ?? undefined;
+    if (c.type === 'shorthand_property_identifier' && c.text === key) return c;
+  }
+  return undefined;
+}
+
+const TYPEORM_OPTIONS = new Set(['find', 'findOne', 'findAndCount', 'count', 'exist', 'exists', 'findOneOrFail', 'sum', 'average', 'minimum', 'maximum']);
+const TYPEORM_WHERE = new Set(['findBy', 'findOneBy', 'findAndCountBy', 'countBy', 'existsBy', 'findOneByOrFail', 'delete', 'softDelete', 'update', 'restore']);
+const REPOSITORY = /^(?:this\.)?(?:\w+\.)*?_?(\w+?)(Repository|Repo)$/;
+
+function typeormQuery(ctx: RuleContext, call: SyntaxNode, object: SyntaxNode, method: string, args: SyntaxNode): boolean {
+  if (!TYPEORM_OPTIONS.has(method) && !TYPEORM_WHERE.has(method)) return false;
+  let model: string | undefined;
+  let rest = args.namedChildren;
+  const name = dottedName(object);
+  const repo = name ? REPOSITORY.exec(name) : null;
+  if (repo && repo[1] && !/^(base|generic|tenant|scoped)$/i.test(repo[1])) model = pascal(repo[1]);
+  else if (object.type === 'call_expression' && lastSegment(calleeName(object)) === 'getRepository') model = callArguments(object)[0]?.text;
+  else if (name && /(^|\.)(manager|entityManager|em)$/.test(name) && /^[A-Z]/.test(rest[0]?.text ?? '')) {
+    model = rest[0]!.text;
+    rest = rest.slice(1);
+  }
+  if (!model || !/^[A-Za-z]\w*$/.test(model)) return false;
+  const first = rest[0];
+  let filters: Filter[] | undefined;
+  if (!first) filters = method === 'update' || method === 'delete' ? undefined : [];
+  else if (TYPEORM_OPTIONS.has(method)) filters = first.type === 'object' ? objectFilters(propertyOf(first, 'where')) : undefined;
+  else if (first.type === 'object' || first.type === 'array') filters = objectFilters(first);
+  else if (method === 'update' || method === 'delete' || method === 'softDelete' || method === 'restore') filters = [{ key: 'id', value: first }];
+  const operation: Operation = ['delete', 'softDelete', 'update', 'restore'].includes(method) ? 'write' : 'read';
+  const label = `${name ?? object.text.slice(0, 40)}.${method}`;
+  consider(ctx, { node: call, label, model, kind: 'model', style: 'camel', filters, operation, result: call });
+  return true;
+}
+
+const KNEX_ROOT = /^(knex|db|trx|tx|database|pg|conn|connection|qb|builder|k|sql|mysql|transaction)$/i;
+const KNEX_FILTER = /^(where|andWhere|orWhere|whereNot|orWhereNot|whereIn|orWhereIn|whereNotIn|whereNull|whereNotNull|whereBetween|whereExists|whereRaw|orWhereRaw|andWhereRaw|whereLike|whereILike|whereJsonPath|join|innerJoin|leftJoin|rightJoin|on|having|modify)$/;
+const KNEX_ACTION = /^(select|first|where\w*|update|del|delete|count|countDistinct|pluck|increment|decrement|sum|avg|min|max|returning|forUpdate|orderBy|limit|paginate)$/;
+const KNEX_INSERT = /^(insert|upsert|onConflict|merge|ignore|batchInsert|into|schema|raw|createTable|truncate)$/;
+
+/** `db('invoices').where({ id }).first()`, `knex.from('invoices')…`: a knex chain read from its top. */
+function knexQuery(ctx: RuleContext, root: SyntaxNode, table: string): void {
+  const top = outermostTsChain(root);
+  const calls = tsChainCalls(top, root);
+  if (calls.length === 0 && top.parent?.type !== 'await_expression') return;
+  if (calls.some((c) => KNEX_INSERT.test(c.method))) {
+    const v = tenantVocabulary(ctx.options.tenantKeys);
+    const insert = calls.find((c) => c.method === 'insert');
+    const data = insert ? objectFilters(insert.args[0]?.type === 'array' ? insert.args[0].namedChildren[0] : insert.args[0]) : undefined;
+    const t = data?.find((f) => filterKeyIsTenant(f.key, v));
+    if (t && !isExcludedPath(ctx)) recordScoped(ctx, table, tenantFieldOf(t.key, v));
+    return;
+  }
+  if (calls.length > 0 && !calls.some((c) => KNEX_ACTION.test(c.method))) return;
+  const filters: Filter[] = [];
+  let unknown = false;
+  for (const c of calls) {
+    if (!KNEX_FILTER.test(c.method)) continue;
+    if (c.method === 'modify') {
+      unknown = true;
+      continue;
+    }
+    const [first, second] = c.args;
+    if (!first) continue;
+    const s = stringValue(first);
+    if (s !== undefined) {
+      if (/raw/i.test(c.method)) filters.push(...sqlFilterKeys(s));
+      else filters.push({ key: s, ...(second ? { value: second } : {}) });
+      // join('projects', 'projects.id', 'tasks.project_id'): the joined columns count too.
+      if (/join|^on$/i.test(c.method)) for (const a of c.args.slice(1)) if (stringValue(a)) filters.push({ key: stringValue(a)! });
+      continue;
+    }
+    if (first.type === 'object') {
+      const f = objectFilters(first);
+      if (!f) unknown = true;
+      else filters.push(...f);
+      continue;
+    }
+    // where(builder => …): read the columns it names.
+    if (first.type === 'arrow_function' || first.type === 'function_expression') {
+      for (const m of first.text.matchAll(/['"`]([\w.]+)['"`]|\b(\w+)\s*:/g)) filters.push({ key: m[1] ?? m[2]! });
+      continue;
+    }
+    unknown = true;
+  }
+  const operation: Operation = calls.some((c) => /^(update|del|delete|increment|decrement)$/.test(c.method)) ? 'write' : 'read';
+  consider(ctx, {
+    node: top,
+    label: `${root.childForFieldName('function')?.text ?? 'knex'}('${table}')`,
+    model: table,
+    kind: 'table',
+    style: 'snake',
+    filters: unknown ? undefined : filters,
+    operation,
+    result: top,
+  });
+}
+
+function outermostTsChain(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.parent?.type === 'member_expression' && n.parent.childForFieldName('object') === n && n.parent.parent?.type === 'call_expression') n = n.parent.parent;
+  return n;
+}
+
+function tsChainCalls(top: SyntaxNode, root: SyntaxNode): { method: string; args: SyntaxNode[] }[] {
+  const out: { method: string; args: SyntaxNode[] }[] = [];
+  let n: SyntaxNode | null = top;
+  while (n && n !== root && n.type === 'call_expression') {
+    const fn = n.childForFieldName('function');
+    if (fn?.type !== 'member_expression') break;
+    out.unshift({ method: fn.childForFieldName('property')?.text ?? '', args: callArguments(n) });
+    n = fn.childForFieldName('object');
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw SQL
+
+/** Column names a SQL WHERE/ON text compares: `org_id = $1 AND i.id = ?` → org_id, i.id. */
+function sqlFilterKeys(text: string): Filter[] {
+  return [...text.matchAll(/([\w."`]+)\s*(=|<>|!=|<=|>=|<|>|\bin\b|\bis\b|\blike\b|\bilike\b|\bany\b)/gi)].map((m) => ({ key: m[1]!.replace(/["`]/g, '') }));
+}
+
+type SqlRead = Pick<Candidate, 'label' | 'model' | 'kind' | 'style' | 'filters' | 'operation'>;
+
+/** SELECT … FROM t … WHERE …, UPDATE t SET … WHERE …, DELETE FROM t WHERE …: the table and what it is filtered by. */
+function readSql(text: string, v: TenantVocabulary): SqlRead | undefined {
+  if (!isSqlStatement(text)) return undefined;
+  const flat = text.replace(/\s+/g, ' ');
+  if (/^\s*\(?\s*(insert|create|alter|drop|truncate|merge|upsert|replace)\b/i.test(flat)) return undefined;
+  let table: string | undefined;
+  let operation: Operation = 'read';
+  let scope = '';
+  const update = /^\s*update\s+(?:only\s+)?([\w."`]+)(?:\s+(?:as\s+)?\w+)?\s+set\s+([\s\S]*)$/i.exec(flat);
+  const del = /^\s*delete\s+from\s+(?:only\s+)?([\w."`]+)([\s\S]*)$/i.exec(flat);
+  const select = /\bfrom\s+(?:only\s+)?([\w."`]+)([\s\S]*)$/i.exec(flat);
+  if (update) {
+    table = update[1];
+    operation = 'write';
+    scope = update[2]!.replace(/^[\s\S]*?\bwhere\b/i, ' where ');
+  } else if (del) {
+    table = del[1];
+    operation = 'write';
+    scope = del[2]!;
+  } else if (/^\s*\(?\s*(select|with)\b/i.test(flat) && select) {
+    table = select[1];
+    scope = select[2]!;
+  }
+  if (!table || /^\(|^\$|\{|^(select|lateral|unnest|generate_series|json\w*|jsonb\w*)$/i.test(table)) return undefined;
+  // A sub-select or a JOIN may carry the tenant condition: everything after FROM counts.
+  const keys = sqlFilterKeys(scope);
+  const joinedUsing = [...scope.matchAll(/\busing\s*\(([^)]*)\)/gi)].flatMap((m) => m[1]!.split(',').map((k) => ({ key: k.trim() })));
+  const mentioned = [...scope.matchAll(/["`]?([A-Za-z_]\w*)["`]?/g)].map((m) => m[1]!).filter((w) => isTenantField(w, v) && !/^(org|organization|tenant|account|firm|workspace)$/i.test(w));
+  const filters = [...keys, ...joinedUsing, ...mentioned.map((k) => ({ key: k }))];
+  const verb = update ? 'UPDATE' : del ? 'DELETE FROM' : 'SELECT … FROM';
+  const bare = table.replace(/["`]/g, '');
+  return { label: `${verb} ${bare}`, model: bare.slice(bare.lastIndexOf('.') + 1), kind: 'table', style: 'snake', filters, operation };
+}
+
+function sqlQuery(ctx: RuleContext, node: SyntaxNode, text: string): void {
+  const read = readSql(text, tenantVocabulary(ctx.options.tenantKeys));
+  if (read) consider(ctx, { ...read, node, result: node });
+}
+
+function sqlStringTs(ctx: RuleContext, node: SyntaxNode): void {
+  const text = stringValue(node) ?? sqlPieces(node)?.text;
+  if (!text || text.length < 12) return;
+  sqlQuery(ctx, node, text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python: Django, SQLAlchemy
+
+const DJANGO_QUERYSET = new Set([
+  'filter', 'exclude', 'get', 'all', 'first', 'last', 'count', 'exists', 'update', 'delete', 'values', 'values_list', 'order_by',
+  'select_related', 'prefetch_related', 'annotate', 'aggregate', 'only', 'defer', 'distinct', 'in_bulk', 'iterator', 'latest',
+  'earliest', 'using', 'select_for_update', 'none', 'alias', 'union', 'get_or_none', 'afirst', 'aget', 'acount', 'aupdate', 'adelete',
+]);
+const DJANGO_CREATE = new Set(['create', 'get_or_create', 'update_or_create', 'bulk_create', 'acreate', 'aget_or_create', 'aupdate_or_create']);
+const SQLA_FILTER = new Set(['filter', 'filter_by', 'where', 'join', 'outerjoin', 'having', 'with_parent']);
+const SQLA_TERMINAL_WRITE = new Set(['update', 'delete']);
+
+interface PyLink {
+  readonly method: string;
+  readonly call: SyntaxNode;
+  readonly args: SyntaxNode[];
+}
+
+function outermostPyChain(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.parent?.type === 'attribute' && n.parent.childForFieldName('object') === n && n.parent.parent?.type === 'call') n = n.parent.parent;
+  return n;
+}
+
+/** Calls above `root` in a chain, innermost first. */
+function pyChainLinks(top: SyntaxNode, root: SyntaxNode): PyLink[] {
+  const out: PyLink[] = [];
+  let n: SyntaxNode | null = top;
+  while (n && n !== root && n.type === 'call') {
+    const fn = n.childForFieldName('function');
+    if (fn?.type !== 'attribute') break;
+    out.unshift({ method: fn.childForFieldName('attribute')?.text ?? '', call: n, args: callArguments(n) });
+    n = fn.childForFieldName('object');
+  }
+  return out;
+}
+
+/** Django lookups of filter()/get()/exclude(), Q objects included; undefined when `**kwargs` hides some. */
+function djangoFilters(args: readonly SyntaxNode[], depth = 0): Filter[] | undefined {
+  const out: Filter[] = [];
+  for (const a of args) {
+    if (a.type === 'dictionary_splat' || a.type === 'list_splat') return undefined;
+    if (a.type === 'keyword_argument') {
+      const value = a.childForFieldName('value') ?? undefined;
+      out.push({ key: a.childForFieldName('name')?.text ?? '', ...(value ? { value } : {}) });
+      continue;
+    }
+    if (depth > 4) return undefined;
+    // Q(org=org) | Q(public=True), ~Q(...), Exists(...): read the lookups inside.
+    const calls = a.type === 'call' ? [a, ...a.descendantsOfType('call')] : a.descendantsOfType('call');
+    if (calls.length === 0) return undefined;
+    for (const call of calls) {
+      const inner = djangoFilters(callArguments(call).filter((x) => x.type === 'keyword_argument' || x.type === 'dictionary_splat'), depth + 1);
+      if (!inner) return undefined;
+      out.push(...inner);
+    }
+  }
+  return out;
+}
+
+/** SQLAlchemy filter arguments: attribute names compared (`Invoice.org_id == x`) and filter_by keywords. */
+function sqlalchemyFilters(links: readonly PyLink[]): Filter[] | undefined {
+  const out: Filter[] = [];
+  for (const l of links) {
+    if (!SQLA_FILTER.has(l.method)) continue;
+    for (const a of l.args) {
+      if (a.type === 'dictionary_splat' || a.type === 'list_splat') return undefined;
+      if (a.type === 'keyword_argument') {
+        const value = a.childForFieldName('value') ?? undefined;
+        out.push({ key: a.childForFieldName('name')?.text ?? '', ...(value ? { value } : {}) });
+        continue;
+      }
+      if (a.type === 'identifier' && l.method !== 'join' && l.method !== 'outerjoin') return undefined;
+      for (const cmp of [a, ...a.descendantsOfType('comparison_operator')]) {
+        if (cmp.type !== 'comparison_operator') continue;
+        const [left, right] = cmp.namedChildren;
+        if (left?.type === 'attribute') out.push({ key: left.childForFieldName('attribute')!.text, ...(right ? { value: right } : {}) });
+      }
+      for (const attr of a.descendantsOfType('attribute')) {
+        const name = attr.childForFieldName('attribute')?.text ?? '';
+        if (!out.some((f) => f.key === name)) out.push({ key: name });
+      }
+    }
+  }
+  return out;
+}
+
+function djangoQuery(ctx: RuleContext, call: SyntaxNode, model: string, manager: string, method: string): void {
+  if (manager !== 'objects' && manager !== '_default_manager' && manager !== '_base_manager') return;
+  if (!/^[A-Z]/.test(model)) return;
+  const fn = call.childForFieldName('function')!;
+  const managerNode = fn.childForFieldName('object')!;
+  const top = outermostPyChain(call);
+  const links = pyChainLinks(top, managerNode);
+  const v = tenantVocabulary(ctx.options.tenantKeys);
+  if (DJANGO_CREATE.has(method)) {
+    const data = djangoFilters(callArguments(call).filter((a) => a.type === 'keyword_argument'));
+    const t = data?.find((f) => filterKeyIsTenant(f.key, v));
+    if (t && !isExcludedPath(ctx)) recordScoped(ctx, model, tenantFieldOf(t.key, v));
+    return;
+  }
+  // A custom queryset method (`for_org(org)`, `visible_to(user)`) scopes on its own.
+  if (links.some((l) => !DJANGO_QUERYSET.has(l.method) && !DJANGO_CREATE.has(l.method))) return;
+  if (!DJANGO_QUERYSET.has(method)) return;
+  // DRF: `queryset = Invoice.objects.all()` on a view whose get_queryset() filters.
+  const assignment = top.parent?.type === 'assignment' ? top.parent : undefined;
+  const klass = assignment?.parent?.parent?.type === 'block' ? assignment.parent.parent.parent : undefined;
+  if (klass?.type === 'class_definition' && /\bdef\s+get_queryset\s*\(/.test(klass.text)) return;
+  const filters: Filter[] = [];
+  for (const l of links) {
+    if (!['filter', 'exclude', 'get', 'aget', 'get_or_none', 'update', 'aupdate'].includes(l.method) || l.method === 'update') continue;
+    const f = djangoFilters(l.args);
+    if (!f) return;
+    filters.push(...f);
+  }
+  const operation: Operation = links.some((l) => /^a?(update|delete)$/.test(l.method)) ? 'write' : 'read';
+  const label = `${model}.objects.${links.map((l) => l.method).find((m) => ['filter', 'get', 'exclude', 'all', 'update', 'delete'].includes(m)) ?? method}`;
+  consider(ctx, { node: top, label, model, kind: 'model', style: 'snake', filters, operation, result: top });
+}
+
+function getObjectOr404(ctx: RuleContext, call: SyntaxNode): void {
+  const [first, ...rest] = callArguments(call);
+  if (!first || first.type !== 'identifier' || !/^[A-Z]/.test(first.text)) return;
+  const filters = djangoFilters(rest);
+  consider(ctx, { node: call, label: `${calleeName(call)}(${first.text})`, model: first.text, kind: 'model', style: 'snake', filters, operation: 'read', result: call });
+}
+
+/** `select(Invoice)…`, `session.query(Invoice)…`, `Invoice.query…`, `session.get(Invoice, id)`. */
+function sqlalchemyQuery(ctx: RuleContext, root: SyntaxNode, model: string, label: string, chainFrom: SyntaxNode): void {
+  const top = outermostPyChain(root);
+  const links = pyChainLinks(top, chainFrom);
+  if (links.some((l) => /^(insert|values|from_statement|union|subquery|cte|exists|scalar_subquery|options_only|with_entities|select_from)$/.test(l.method) && l.method !== 'values')) return;
+  if (links.some((l) => !SQLA_FILTER.has(l.method) && SCOPED_ACCESSOR.test(l.method))) return;
+  const filters = sqlalchemyFilters(links);
+  const getLink = links.find((l) => l.method === 'get');
+  if (getLink && filters) filters.push({ key: 'id', ...(getLink.args[0] ? { value: getLink.args[0] } : {}) });
+  // q = select(Invoice); q = q.where(Invoice.org_id == org_id): later links on the same name count.
+  const name = resultName(top);
+  const fn = enclosingFunction(top);
+  if (name && fn && filters && !(top.parent?.type === 'argument_list')) {
+    const v = tenantVocabulary(ctx.options.tenantKeys);
+    const later = new RegExp(`\\b${escapeRe(name)}\\s*\\.\\s*(where|filter|filter_by|join)\\s*\\(`);
+    for (const s of fn.descendantsOfType('call')) {
+      if (s.startIndex > top.endIndex && later.test(s.text.slice(0, 200)) && tenantTokenIn(s.text, v)) return;
+    }
+  }
+  const operation: Operation = links.some((l) => SQLA_TERMINAL_WRITE.has(l.method)) ? 'write' : 'read';
+  consider(ctx, { node: top, label, model, kind: 'model', style: 'snake', filters, operation, result: top });
+}
+
+const SESSION = /(^|\.)(session|db|db\.session|Session|sess|s|conn|connection|async_session|self\.session|self\.db)$/;
+
+function pyCall(match: RuleMatch, ctx: RuleContext): void {
+  const call = match.captures.call!;
+  const fn = call.childForFieldName('function')!;
+  const args = callArguments(call);
+  if (fn.type === 'identifier') {
+    if (fn.text === 'select' && args[0]) {
+      const model = args[0].type === 'identifier' ? args[0].text : args[0].type === 'attribute' ? args[0].childForFieldName('object')?.text : undefined;
+      if (model && /^[A-Z][A-Za-z0-9]*$/.test(model)) sqlalchemyQuery(ctx, call, model, `select(${model})`, call);
+    } else if (fn.text === 'get_object_or_404' || fn.text === 'aget_object_or_404') getObjectOr404(ctx, call);
+    return;
+  }
+  if (fn.type !== 'attribute') return;
+  const object = fn.childForFieldName('object')!;
+  const method = fn.childForFieldName('attribute')!.text;
+  // Invoice.objects.filter(...)
+  if (object.type === 'attribute' && object.childForFieldName('object')?.type === 'identifier') {
+    const model = object.childForFieldName('object')!.text;
+    const manager = object.childForFieldName('attribute')!.text;
+    if (manager === 'objects' || manager === '_default_manager') {
+      djangoQuery(ctx, call, model, manager, method);
+      return;
+    }
+    // Flask-SQLAlchemy: Invoice.query.filter_by(...)
+    if (manager === 'query' && /^[A-Z]/.test(model)) {
+      sqlalchemyQuery(ctx, call, model, `${model}.query`, object);
+      return;
+    }
+  }
+  const objectName = dottedName(object) ?? '';
+  if (method === 'query' && SESSION.test(objectName) && args[0]) {
+    const model = args[0].type === 'identifier' ? args[0].text : args[0].type === 'attribute' ? args[0].childForFieldName('object')?.text : undefined;
+    if (model && /^[A-Z][A-Za-z0-9]*$/.test(model)) sqlalchemyQuery(ctx, call, model, `${objectName}.query(${model})`, call);
+    return;
+  }
+  // session.get(Invoice, invoice_id)
+  if (method === 'get' && SESSION.test(objectName) && args[0]?.type === 'identifier' && /^[A-Z][a-z]/.test(args[0].text) && args[1]) {
+    consider(ctx, { node: call, label: `${objectName}.get(${args[0].text})`, model: args[0].text, kind: 'model', style: 'snake', filters: [{ key: 'id', value: args[1] }], operation: 'read', result: call });
+  }
+}
+
+function sqlStringPy(ctx: RuleContext, node: SyntaxNode): void {
+  if (node.parent?.type === 'expression_statement') return; // docstrings
+  const text = stringValue(node) ?? sqlPieces(node)?.text;
+  if (!text || text.length < 12) return;
+  sqlQuery(ctx, node, text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model definitions (facts only)
+
+const PY_MODEL_BASE = /\b(models\.Model|Model|Base|DeclarativeBase|db\.Model|SQLModel|TenantModel|\w+Model|\w+Base|AbstractBaseUser|AbstractUser)\b/;
+
+function pythonDefinitions(ctx: RuleContext, root: SyntaxNode, v: TenantVocabulary): void {
+  for (const klass of root.descendantsOfType('class_definition')) {
+    const bases = klass.childForFieldName('superclasses')?.text ?? '';
+    if (!PY_MODEL_BASE.test(bases)) continue;
+    const body = klass.childForFieldName('body');
+    if (!body) continue;
+    let field: string | undefined;
+    const names = [klass.childForFieldName('name')!.text];
+    for (const stmt of body.namedChildren) {
+      const assign = stmt.type === 'expression_statement' ? stmt.namedChild(0) : undefined;
+      if (assign?.type !== 'assignment') continue;
+      const left = assign.childForFieldName('left')?.text ?? '';
+      const right = assign.childForFieldName('right');
+      if (left === '__tablename__' && right) names.push(stringValue(right) ?? '');
+      if (!field && isTenantField(left, v) && (right?.type === 'call' || assign.childForFieldName('type'))) field = left;
+    }
+    // class Meta: db_table = "billing_invoice"
+    const table = /\bdb_table\s*=\s*['"](\w+)['"]/.exec(body.text);
+    if (table) names.push(table[1]!);
+    if (field) for (const n of names.filter(Boolean)) recordScoped(ctx, n, field);
+  }
+}
+
+function tsDefinitions(ctx: RuleContext, root: SyntaxNode, v: TenantVocabulary): void {
+  for (const klass of root.descendantsOfType('class_declaration')) {
+    const decorated = (klass.parent?.type === 'export_statement' ? klass.parent.text : klass.text).slice(0, 200);
+    const entity = /@Entity\(\s*(?:['"](\w+)['"]|\{[^}]*name:\s*['"](\w+)['"])?/.exec(decorated);
+    if (!entity) continue;
+    const field = klass
+      .childForFieldName('body')
+      ?.namedChildren.filter((m) => m.type === 'public_field_definition')
+      .map((m) => m.childForFieldName('name')?.text ?? '')
+      .find((n) => isTenantField(n, v));
+    if (!field) continue;
+    recordScoped(ctx, klass.childForFieldName('name')!.text, field);
+    const table = entity[1] ?? entity[2];
+    if (table) recordScoped(ctx, table, field);
+  }
+}
+
+function sourceDefinitions(ctx: RuleContext, v: TenantVocabulary): void {
+  const source = ctx.file.source;
+  if (/create\s+table|alter\s+table/i.test(source)) for (const d of scopedSqlTables(source, v)) recordScoped(ctx, d.name, d.field);
+  if (/createTable|create_table|pgTable|mysqlTable|sqliteTable|\.define\(/.test(source)) for (const d of scopedTablesInCode(source, v)) recordScoped(ctx, d.name, d.field);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function tsMatch(match: RuleMatch, ctx: RuleContext): void {
+  const { call, object, method, args, root, table, sql } = match.captures;
+  if (sql) {
+    sqlStringTs(ctx, sql);
+    return;
+  }
+  if (root && table) {
+    const fn = root.childForFieldName('function')!.text;
+    const name = stringValue(table);
+    if (KNEX_ROOT.test(fn) && name && /^[\w.]+$/.test(name)) knexQuery(ctx, root, name);
+    return;
+  }
+  if (!call || !object || !method || !args) return;
+  const m = method.text;
+  // knex.from('invoices') / knex.select('*').from('invoices') / knex.table('invoices')
+  if ((m === 'from' || m === 'table') && stringValue(args.namedChildren[0]) && KNEX_ROOT.test((dottedName(object) ?? '').split('.')[0]!.replace(/^this$/, 'db'))) {
+    const name = stringValue(args.namedChildren[0])!;
+    if (/^[\w.]+$/.test(name)) knexQuery(ctx, call, name);
+    return;
+  }
+  if (prismaQuery(ctx, call, object, m, args)) return;
+  typeormQuery(ctx, call, object, m, args);
+}
+
+function pyMatch(match: RuleMatch, ctx: RuleContext): void {
+  if (match.captures.sql) sqlStringPy(ctx, match.captures.sql);
+  else if (match.captures.call) pyCall(match, ctx);
+}
+
+const rule: Rule = {
+  meta: {
+    id: ID,
+    title: 'Query on a tenant-scoped model without the tenant filter',
+    severity: 'P0',
+    category: 'Tenant isolation',
+    languages: ['ts', 'py', 'prisma', 'sql'],
+    docs: {
+      why: 'This model holds every tenant\'s rows in one table, and this query does not restrict them to the caller\'s tenant. One customer then reads (or updates, or deletes) another customer\'s data — the classic cross-tenant leak, usually found by a customer rather than by a test.',
+      fix: 'Add the tenant key to the filter (`where: { id, orgId }`, `.filter(org=request.org)`, `.where(Invoice.org_id == org_id)`), or go through a tenant-scoped client/manager so it cannot be forgotten. For a lookup by id, either filter by tenant too or check the row\'s tenant before using it. Code that must cross tenants (superadmin tools) belongs in a path listed under `crossTenantPaths` in `.github/shipgate.yml`.',
+      example: {
+        bad: "const invoice = await prisma.invoice.findUnique({ where: { id: req.params.id } });\nreturn res.json(invoice);",
+        good: "const invoice = await prisma.invoice.findFirst({ where: { id: req.params.id, orgId: req.user.orgId } });\nif (!invoice) return res.sendStatus(404);\nreturn res.json(invoice);",
+      },
+    },
+  },
+  scope: 'file',
+  ts: {
+    query: `
+(call_expression function: (member_expression object: (_) @object property: (property_identifier) @method) arguments: (arguments) @args) @call
+(call_expression function: (identifier) arguments: (arguments . (string) @table)) @root
+(string) @sql
+(template_string) @sql
+`,
+    onMatch: tsMatch,
+  },
+  py: {
+    query: `
+(call function: [(identifier) (attribute)] arguments: (argument_list)) @call
+(string) @sql
+`,
+    onMatch: pyMatch,
+  },
+  checkText(ctx) {
+    const v = tenantVocabulary(ctx.options.tenantKeys);
+    if (ctx.file.language === 'prisma') {
+      for (const d of scopedPrismaModels(ctx.file.source, v)) recordScoped(ctx, d.name, d.field);
+      return;
+    }
+    if (ctx.file.language !== 'sql') return;
+    sourceDefinitions(ctx, v);
+    if (isExcludedPath(ctx)) return;
+    // Query files (sqlc, pgtyped, hand-written reports): each statement on its own.
+    let line = 1;
+    for (const stmt of ctx.file.source.split(';')) {
+      // Leading blank and comment lines (`-- name: GetInvoice :one`) are not the statement.
+      const lead = /^(\s*(--[^\n]*)?\n)*\s*/.exec(stmt)![0];
+      const startLine = line + (lead.match(/\n/g)?.length ?? 0);
+      const body = stmt.slice(lead.length);
+      const text = body.replace(/--[^\n]*/g, ' ').trim();
+      if (isSqlStatement(text)) {
+        const endLine = startLine + (body.trimEnd().match(/\n/g)?.length ?? 0);
+        sqlTextFinding(ctx, text, startLine, endLine);
+      }
+      line += stmt.match(/\n/g)?.length ?? 0;
+    }
+  },
+  checkFile(ctx, tree: Tree | undefined) {
+    if (!tree) return;
+    const v = tenantVocabulary(ctx.options.tenantKeys);
+    if (ctx.file.language === 'python') pythonDefinitions(ctx, tree.rootNode, v);
+    else tsDefinitions(ctx, tree.rootNode, v);
+    sourceDefinitions(ctx, v);
+  },
+};
+
+/** A statement of a .sql file: same decision as a SQL string, reported on its lines. */
+function sqlTextFinding(ctx: RuleContext, text: string, start: number, end: number): void {
+  const read = readSql(text, tenantVocabulary(ctx.options.tenantKeys));
+  if (read) consider(ctx, { ...read, lines: { start, end, text } });
+}
+
+export default rule;

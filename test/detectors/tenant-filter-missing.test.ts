@@ -1,0 +1,467 @@
+import { ruleTable } from '../support/rule-tester.js';
+
+const PRISMA_SCHEMA = `datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model Invoice {
+  id        String   @id @default(cuid())
+  orgId     String
+  org       Organization @relation(fields: [orgId], references: [id])
+  projectId String
+  status    String
+  total     Int
+}
+
+model Project {
+  id    String @id
+  orgId String
+  name  String
+}
+
+model Task {
+  id        String @id
+  orgId     String
+  projectId String
+}
+
+model Invite {
+  id    String @id
+  orgId String
+  token String @unique
+}
+
+model User {
+  id    String @id
+  orgId String
+  email String @unique
+}
+
+model Post {
+  id    String @id
+  title String
+}
+`;
+
+const DJANGO_MODELS = `from django.db import models
+
+class Organization(models.Model):
+    name = models.CharField(max_length=100)
+
+class Invoice(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    number = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+
+    class Meta:
+        db_table = "billing_invoice"
+
+class Project(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    name = models.CharField(max_length=100)
+
+class Task(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE)
+`;
+
+const SQLALCHEMY_MODELS = `from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+class Base(DeclarativeBase):
+    pass
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    status: Mapped[str] = mapped_column(String(20))
+`;
+
+const withSchema = { 'prisma/schema.prisma': PRISMA_SCHEMA };
+const withDjango = { 'billing/models.py': DJANGO_MODELS };
+const withSqlalchemy = { 'app/models.py': SQLALCHEMY_MODELS };
+
+ruleTable('tenant-filter-missing', {
+  language: 'ts',
+  invalid: [
+    {
+      name: 'Next.js route handler: findUnique by id, no ownership check (schema.prisma evidence)',
+      code: `export async function GET(req: Request, { params }: { params: { id: string } }) {
+  const invoice = await prisma.invoice.findUnique({ where: { id: params.id } });
+  return Response.json(invoice);
+}`,
+      files: withSchema,
+      lines: [2],
+      message: /`prisma\.invoice\.findUnique` on tenant-scoped model Invoice looks a row up by id without orgId/,
+    },
+    {
+      name: 'Express: findMany by status, while the same file filters Invoice by orgId',
+      code: `router.get('/invoices', async (req, res) => {
+  res.json(await prisma.invoice.findMany({ where: { orgId: req.user.orgId } }));
+});
+router.get('/invoices/overdue', async (req, res) => {
+  res.json(await prisma.invoice.findMany({ where: { status: 'overdue' } }));
+});`,
+      lines: [5],
+      message: /`prisma\.invoice\.findMany` on tenant-scoped model Invoice filters without orgId: it returns rows of every tenant/,
+    },
+    {
+      name: 'NestJS service: updateMany with nested AND, model listed in config',
+      code: `@Injectable()
+export class InvoicesService {
+  constructor(private readonly prisma: PrismaService) {}
+  archive(before: Date) {
+    return this.prisma.invoice.updateMany({ where: { AND: [{ status: 'paid' }, { paidAt: { lt: before } }] }, data: { archived: true } });
+  }
+}`,
+      options: { tenantModels: ['Invoice'] },
+      lines: [5],
+      message: /changes rows of every tenant/,
+    },
+    {
+      name: 'Knex: lookup by id on a table created with org_id in a migration',
+      code: `export async function getProject(req: Request, res: Response) {
+  const project = await db('projects').where({ id: req.params.id }).first();
+  res.json(project);
+}`,
+      files: { 'migrations/20240101_projects.sql': 'CREATE TABLE projects (\n  id uuid primary key,\n  org_id uuid not null references orgs(id),\n  name text\n);\n' },
+      lines: [2],
+      message: /db\('projects'\).*tenant-scoped table projects.*without org_id/,
+    },
+    {
+      name: 'TypeORM repository find on an @Entity with a tenantId column',
+      code: `@Injectable()
+export class ReportService {
+  constructor(@InjectRepository(Report) private readonly reportRepository: Repository<Report>) {}
+  listFailed() {
+    return this.reportRepository.find({ where: { status: 'failed' } });
+  }
+}`,
+      files: {
+        'src/reports/report.entity.ts': `@Entity('reports')
+export class Report {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column() tenantId: string;
+  @Column() status: string;
+}`,
+      },
+      lines: [5],
+      message: /tenant-scoped model Report filters without tenantId/,
+    },
+    {
+      name: 'raw SQL through pg, while another query of the PR scopes the table',
+      code: `export async function invoiceById(id: string) {
+  const { rows } = await pool.query('SELECT * FROM invoices WHERE id = $1', [id]);
+  return rows[0];
+}`,
+      files: { 'src/invoices/list.ts': "export const list = (orgId: string) => pool.query('SELECT * FROM invoices WHERE org_id = $1', [orgId]);\n" },
+      lines: [2],
+      message: /SELECT … FROM invoices/,
+    },
+    {
+      name: 'deleteMany on a model whose create() writes orgId',
+      code: `export async function createTask(orgId: string, projectId: string) {
+  return prisma.task.create({ data: { orgId, projectId, title: 'New' } });
+}
+export async function clearDone(projectId: string) {
+  return prisma.task.deleteMany({ where: { projectId, done: true } });
+}`,
+      lines: [5],
+    },
+    {
+      name: 'BullMQ worker that has the tenant in hand but does not use it',
+      code: `new Worker('invoice-reminders', async (job) => {
+  const { orgId } = job.data;
+  const invoices = await prisma.invoice.findMany({ where: { status: 'overdue' } });
+  await sendReminders(orgId, invoices);
+});`,
+      path: 'src/workers/reminders.ts',
+      files: withSchema,
+      lines: [3],
+    },
+    {
+      name: 'a query file (sqlc/pgtyped) on a scoped table',
+      path: 'db/queries/invoices.sql',
+      code: `-- name: GetInvoice :one
+SELECT * FROM invoices WHERE id = $1;
+
+-- name: ListInvoices :many
+SELECT * FROM invoices WHERE org_id = $1 ORDER BY created_at DESC;
+`,
+      lines: [2],
+    },
+  ],
+  valid: [
+    {
+      name: 'findFirst by id and orgId',
+      code: `export async function GET(req: Request, { params }: { params: { id: string } }) {
+  const session = await auth();
+  const invoice = await prisma.invoice.findFirst({ where: { id: params.id, orgId: session.orgId } });
+  return Response.json(invoice);
+}`,
+      files: withSchema,
+    },
+    {
+      name: 'findUnique by id followed by an ownership check',
+      code: `export async function getInvoice(req: Request, res: Response) {
+  const invoice = await prisma.invoice.findUnique({ where: { id: req.params.id } });
+  if (!invoice || invoice.orgId !== req.user.orgId) return res.sendStatus(404);
+  res.json(invoice);
+}`,
+      files: withSchema,
+    },
+    {
+      name: 'filter through a relation that is tenant-filtered',
+      code: `export const tasksOf = (projectId: string, orgId: string) =>
+  prisma.task.findMany({ where: { projectId, project: { orgId } } });`,
+      files: withSchema,
+    },
+    {
+      name: 'a tenant-scoped client',
+      code: `export const list = (orgId: string) => tenantDb(orgId).invoice.findMany({ where: { status: 'open' } });`,
+      files: withSchema,
+    },
+    {
+      name: 'superadmin code listed in crossTenantPaths',
+      path: 'src/admin/invoices.ts',
+      code: `export const allOverdue = () => prisma.invoice.findMany({ where: { status: 'overdue' } });`,
+      files: withSchema,
+      options: { crossTenantPaths: ['src/admin/**'] },
+    },
+    {
+      name: 'a Prisma migration',
+      path: 'prisma/migrations/20240301_backfill/migration.sql',
+      code: `UPDATE invoices SET status = 'open' WHERE status IS NULL;`,
+      files: { 'db/schema.sql': 'CREATE TABLE invoices (id uuid, org_id uuid, status text);' },
+    },
+    {
+      name: 'a model with no tenant column anywhere in the PR',
+      code: `export const latest = () => prisma.post.findMany({ where: { published: true } });`,
+      files: withSchema,
+    },
+    {
+      name: 'find with the tenant, then update by id',
+      code: `export async function markPaid(id: string, orgId: string) {
+  const invoice = await prisma.invoice.findFirst({ where: { id, orgId } });
+  if (!invoice) throw new NotFoundException();
+  return prisma.invoice.update({ where: { id }, data: { status: 'paid' } });
+}`,
+      files: withSchema,
+    },
+    {
+      name: 'lookup by an invite token',
+      code: `export async function acceptInvite(token: string) {
+  return prisma.invite.findUnique({ where: { token } });
+}`,
+      files: withSchema,
+    },
+    {
+      name: 'login looks the user up by email',
+      code: `export async function login(email: string, password: string) {
+  const user = await prisma.user.findUnique({ where: { email } });
+  return user && verify(user.passwordHash, password) ? user : null;
+}`,
+      files: withSchema,
+    },
+    {
+      name: 'children of a row loaded with the tenant',
+      code: `export async function projectTasks(id: string, orgId: string) {
+  const project = await prisma.project.findFirstOrThrow({ where: { id, orgId } });
+  return prisma.task.findMany({ where: { projectId: project.id } });
+}`,
+      files: withSchema,
+    },
+    {
+      name: 'a nightly job without a tenant in hand',
+      path: 'src/jobs/mark-overdue.ts',
+      code: `export async function markOverdue() {
+  await prisma.invoice.updateMany({ where: { status: 'open', dueAt: { lt: new Date() } }, data: { status: 'overdue' } });
+}`,
+      files: withSchema,
+    },
+    {
+      name: 'knex chain that filters on the joined table tenant column',
+      code: `export const tasks = (orgId: string) =>
+  db('tasks').join('projects', 'projects.id', 'tasks.project_id').where('projects.org_id', orgId).select('tasks.*');`,
+      files: { 'migrations/001.sql': 'CREATE TABLE tasks (\n  id uuid,\n  org_id uuid,\n  project_id uuid\n);' },
+    },
+  ],
+});
+
+ruleTable('tenant-filter-missing', {
+  language: 'py',
+  invalid: [
+    {
+      name: 'Django view: get by pk on a model with an org ForeignKey',
+      code: `def invoice_detail(request, pk):
+    invoice = Invoice.objects.get(pk=pk)
+    return render(request, "billing/invoice.html", {"invoice": invoice})`,
+      path: 'billing/views.py',
+      files: withDjango,
+      lines: [2],
+      message: /`Invoice\.objects\.get` on tenant-scoped model Invoice looks a row up by id without org/,
+    },
+    {
+      name: 'DRF ViewSet whose queryset is every tenant',
+      code: `class ProjectViewSet(viewsets.ModelViewSet):
+    queryset = Project.objects.all()
+    serializer_class = ProjectSerializer`,
+      path: 'projects/api.py',
+      files: withDjango,
+      lines: [2],
+    },
+    {
+      name: 'SQLAlchemy 2.0 select().where() without org_id',
+      code: `@router.get("/invoices/open")
+def open_invoices(db: Session = Depends(get_db)):
+    return db.scalars(select(Invoice).where(Invoice.status == "open")).all()`,
+      files: withSqlalchemy,
+      lines: [3],
+      message: /`select\(Invoice\)` on tenant-scoped model Invoice filters without org_id/,
+    },
+    {
+      name: 'SQLAlchemy 1.x session.query().filter() by id',
+      code: `def get_invoice(session, invoice_id):
+    return session.query(Invoice).filter(Invoice.id == invoice_id).first()`,
+      files: withSqlalchemy,
+      lines: [2],
+    },
+    {
+      name: 'FastAPI: session.get by id, returned as is',
+      code: `@router.get("/invoices/{invoice_id}")
+async def read_invoice(invoice_id: int, session: AsyncSession = Depends(get_session)):
+    invoice = await session.get(Invoice, invoice_id)
+    return invoice`,
+      files: withSqlalchemy,
+      lines: [3],
+    },
+    {
+      name: 'raw SQL on the Django table of a scoped model',
+      code: `def invoice_numbers(request, status):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number FROM billing_invoice WHERE status = %s", [status])
+        return cursor.fetchall()`,
+      files: withDjango,
+      lines: [3],
+    },
+    {
+      name: 'Celery task that receives org_id and forgets it',
+      code: `@shared_task
+def recalc_totals(org_id):
+    for invoice in Invoice.objects.filter(status="open"):
+        invoice.recalculate()`,
+      path: 'billing/tasks.py',
+      files: withDjango,
+      lines: [3],
+    },
+    {
+      name: 'Flask-SQLAlchemy Model.query filter_by, scoped by another query of the file',
+      code: `@bp.route("/projects")
+def projects():
+    return jsonify(Project.query.filter_by(org_id=g.org_id).all())
+
+@bp.route("/projects/<int:pk>/archive", methods=["POST"])
+def archive(pk):
+    Project.query.filter_by(id=pk).update({"archived": True})
+    db.session.commit()
+    return "", 204`,
+      lines: [7],
+      message: /changes rows of every tenant|by id/,
+    },
+  ],
+  valid: [
+    {
+      name: 'Django: filter by org and pk',
+      code: `def invoice_detail(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk, org=request.org)
+    return render(request, "billing/invoice.html", {"invoice": invoice})`,
+      files: withDjango,
+    },
+    {
+      name: 'get by pk followed by an ownership check',
+      code: `def invoice_detail(request, pk):
+    invoice = Invoice.objects.get(pk=pk)
+    if invoice.org_id != request.user.org_id:
+        raise PermissionDenied
+    return render(request, "billing/invoice.html", {"invoice": invoice})`,
+      files: withDjango,
+    },
+    {
+      name: 'a tenant-scoped manager',
+      code: `def open_invoices(request):
+    return Invoice.objects.for_org(request.org).filter(status="open")`,
+      files: withDjango,
+    },
+    {
+      name: 'filter through a relation that is tenant-filtered',
+      code: `def tasks(request, project_id):
+    return Task.objects.filter(project_id=project_id, project__org=request.org)`,
+      files: withDjango,
+    },
+    {
+      name: 'DRF ViewSet with get_queryset filtering by org',
+      code: `class ProjectViewSet(viewsets.ModelViewSet):
+    queryset = Project.objects.all()
+    serializer_class = ProjectSerializer
+
+    def get_queryset(self):
+        return Project.objects.filter(org=self.request.user.org)`,
+      files: withDjango,
+    },
+    {
+      name: 'an alembic migration',
+      path: 'alembic/versions/3f2a_backfill_status.py',
+      code: `def upgrade():
+    op.execute("UPDATE invoices SET status = 'open' WHERE status IS NULL")`,
+      files: withSqlalchemy,
+    },
+    {
+      name: 'a Django data migration',
+      path: 'billing/migrations/0007_backfill.py',
+      code: `def forwards(apps, schema_editor):
+    Invoice = apps.get_model("billing", "Invoice")
+    for invoice in Invoice.objects.all():
+        invoice.save()`,
+      files: withDjango,
+    },
+    {
+      name: 'items owned by the signed-in user',
+      code: `def my_tasks(request):
+    return Task.objects.filter(assignee=request.user, done=False)`,
+      files: withDjango,
+    },
+    {
+      name: 'SQLAlchemy query built in steps, org filter added later',
+      code: `def list_invoices(session, org_id, status=None):
+    stmt = select(Invoice)
+    if status:
+        stmt = stmt.where(Invoice.status == status)
+    stmt = stmt.where(Invoice.org_id == org_id)
+    return session.scalars(stmt).all()`,
+      files: withSqlalchemy,
+    },
+    {
+      name: 'a management command crosses tenants on purpose',
+      path: 'billing/management/commands/close_year.py',
+      code: `class Command(BaseCommand):
+    def handle(self, *args, **options):
+        Invoice.objects.filter(status="draft").delete()`,
+      files: withDjango,
+    },
+    {
+      name: 'children of a project loaded within the org',
+      code: `def project_tasks(request, pk):
+    project = get_object_or_404(Project, pk=pk, org=request.org)
+    return Task.objects.filter(project=project)`,
+      files: withDjango,
+    },
+    {
+      name: 'a model without a tenant column',
+      code: `def countries(request):
+    return Country.objects.all()`,
+      files: withDjango,
+    },
+  ],
+});
