@@ -1,0 +1,475 @@
+import { isSecretConfigName, words } from '../support/names.js';
+import { callArguments, calleeName, descendants, keywordArgument, lastSegment, replaceNode, stringValue } from '../support/syntax.js';
+import type { Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
+
+/**
+ * A secret read from the environment or config with a literal fallback: when the deployment
+ * forgets the variable, the service starts anyway, signing and encrypting with a value that is
+ * in the source code. Fallbacks for non-secrets, empty fallbacks that a later check rejects, and
+ * fallbacks inside an explicit dev/test branch are fine.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Which names are secrets
+
+/** `JWT_PUBLIC_KEY`, `STRIPE_PUBLISHABLE_KEY`: keys meant to be shared are not secrets. */
+function isSecretSetting(name: string): boolean {
+  const ws = words(name);
+  if (ws.includes('public') || ws.includes('publishable')) return false;
+  return isSecretConfigName(name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// TypeScript: what counts as a config read, and its name
+
+/** Objects that hold configuration: `process.env`, `import.meta.env`, `config.auth`, `this.settings`. */
+const CONFIG_SEGMENT = /^(env|config|configuration|settings|cfg|conf|[A-Za-z]*(Config|Settings|Env))$/;
+
+function isConfigObject(path: string): boolean {
+  return path.split('.').some((segment) => CONFIG_SEGMENT.test(segment));
+}
+/** Config services whose `get(name, default)` takes a default: NestJS `ConfigService`, node-config. */
+const CONFIG_SERVICE = /(^|\.)(config|configService|configuration|settings|[A-Za-z]*(Config|ConfigService|Settings))$/;
+
+/** The config name a TS expression reads, or undefined when it is not a config read. */
+function tsConfigRead(node: SyntaxNode): string | undefined {
+  switch (node.type) {
+    case 'parenthesized_expression':
+    case 'non_null_expression':
+    case 'as_expression':
+      return node.namedChild(0) ? tsConfigRead(node.namedChild(0)!) : undefined;
+    case 'member_expression': {
+      const object = node.childForFieldName('object');
+      const property = node.childForFieldName('property')?.text;
+      return object && property && isConfigObject(object.text) ? property : undefined;
+    }
+    case 'subscript_expression': {
+      const object = node.childForFieldName('object');
+      const key = stringValue(node.childForFieldName('index'));
+      return object && key !== undefined && isConfigObject(object.text) ? key : undefined;
+    }
+    case 'call_expression': {
+      // `configService.get('JWT_SECRET')`, `Deno.env.get('JWT_SECRET')`, `config.get('auth.secret')`
+      const callee = node.childForFieldName('function');
+      if (callee?.type !== 'member_expression' || callee.childForFieldName('property')?.text !== 'get') return undefined;
+      const object = callee.childForFieldName('object')?.text ?? '';
+      if (!CONFIG_SERVICE.test(object) && !/(^|\.)env$/.test(object)) return undefined;
+      return stringValue(callArguments(node)[0]);
+    }
+    case 'binary_expression': {
+      // `process.env.JWT_SECRET || process.env.SECRET || 'dev'`: any secret in the chain.
+      const op = node.childForFieldName('operator')?.text;
+      if (op !== '||' && op !== '??') return undefined;
+      const names = [node.childForFieldName('left'), node.childForFieldName('right')].map((n) => (n ? tsConfigRead(n) : undefined));
+      return names.find((n) => n !== undefined && isSecretSetting(n)) ?? names.find((n) => n !== undefined);
+    }
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dev/test branches
+
+type Meaning = 'dev' | 'prod' | undefined;
+
+const DEV_VALUES = new Set(['development', 'dev', 'test', 'testing', 'local', 'ci']);
+const PROD_VALUES = new Set(['production', 'prod']);
+const DEV_FLAG = /^(isDev|isDevelopment|isTest|isTesting|isLocal|__DEV__|IS_DEV|IS_TEST|IS_LOCAL|DEBUG|TESTING|(settings|config|app\.config|current_app\.config|app)\.(DEBUG|debug|TESTING)|import\.meta\.env\.DEV|(config|env|this\.config)\.(isDev|isDevelopment|isTest))$/;
+const PROD_FLAG = /^(isProd|isProduction|IS_PROD|IS_PRODUCTION|import\.meta\.env\.PROD|(config|env|this\.config)\.(isProd|isProduction))$/;
+/** `NODE_ENV === 'test'`, `"production" !== process.env.NODE_ENV`, `ENV == "dev"`, `ENV in ("dev", "test")`. */
+const ENV_COMPARISON =
+  /^(?:(?<name>[\w.[\]'"()]*(?:ENV|ENVIRONMENT|STAGE|env|environment|stage)['"\])]*)\s*(?<op>===|==|!==|!=|not in|in)\s*(?<value>.+)|(?<value2>['"]\w+['"])\s*(?<op2>===|==|!==|!=)\s*(?<name2>[\w.[\]'"()]*(?:ENV|ENVIRONMENT|env)['"\])]*))$/;
+
+const flip = (m: Meaning): Meaning => (m === 'dev' ? 'prod' : m === 'prod' ? 'dev' : undefined);
+
+/** What a single condition term says about the environment when it holds. */
+function termMeaning(raw: string): Meaning {
+  let text = raw.trim();
+  while (text.startsWith('(') && text.endsWith(')')) text = text.slice(1, -1).trim();
+  if (text.startsWith('!') && !text.startsWith('!=')) return flip(termMeaning(text.slice(1)));
+  if (text.startsWith('not ')) return flip(termMeaning(text.slice(4)));
+  if (DEV_FLAG.test(text)) return 'dev';
+  if (PROD_FLAG.test(text)) return 'prod';
+  const m = ENV_COMPARISON.exec(text);
+  if (!m?.groups) return undefined;
+  const op = m.groups.op ?? m.groups.op2!;
+  const values = [...(m.groups.value ?? m.groups.value2!).matchAll(/['"](\w+)['"]/g)].map((v) => v[1]!.toLowerCase());
+  if (values.length === 0) return undefined;
+  const meaning: Meaning = values.every((v) => DEV_VALUES.has(v)) ? 'dev' : values.every((v) => PROD_VALUES.has(v)) ? 'prod' : undefined;
+  return op.startsWith('!') || op === 'not in' ? flip(meaning) : meaning;
+}
+
+/** What a condition says when it holds: a conjunction holds when each term does. */
+function whenTrue(condition: string): Meaning {
+  const terms = condition.split(/&&|\band\b/);
+  if (terms.length > 1 && /\|\||\bor\b/.test(condition)) return undefined;
+  for (const term of terms) {
+    const m = termMeaning(term);
+    if (m) return m;
+  }
+  return undefined;
+}
+
+/** What a condition says when it fails: only a single term can be read backwards. */
+function whenFalse(condition: string): Meaning {
+  return /&&|\|\||\band\b|\bor\b/.test(condition) ? undefined : flip(termMeaning(condition));
+}
+
+const within = (node: SyntaxNode, container: SyntaxNode | null | undefined): boolean =>
+  !!container && node.startIndex >= container.startIndex && node.endIndex <= container.endIndex;
+
+/** Whether a node only runs in development or tests, by the branches around it. */
+function inDevBranch(node: SyntaxNode): boolean {
+  for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+    let meaning: Meaning;
+    const condition = parent.childForFieldName('condition');
+    switch (parent.type) {
+      case 'if_statement':
+      case 'elif_clause':
+      case 'ternary_expression':
+        if (!condition || within(child, condition)) break;
+        meaning = within(child, parent.childForFieldName('consequence')) ? whenTrue(condition.text) : whenFalse(condition.text);
+        break;
+      case 'conditional_expression': {
+        // Python `a if cond else b`: children are value, condition, alternative.
+        const [value, cond, alternative] = parent.namedChildren;
+        if (!cond) break;
+        meaning = within(child, value) ? whenTrue(cond.text) : within(child, alternative) ? whenFalse(cond.text) : undefined;
+        break;
+      }
+      default:
+        break;
+    }
+    if (meaning === 'dev') return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Empty fallbacks that a later check rejects
+
+/** Where the fallback's value is kept: `secret`, `config.jwtSecret`, `SECRET_KEY`. */
+function holderOf(expression: SyntaxNode): string | undefined {
+  const keys: string[] = [];
+  let node = expression;
+  for (let parent = node.parent; parent; node = parent, parent = parent.parent) {
+    switch (parent.type) {
+      case 'parenthesized_expression':
+      case 'as_expression':
+      case 'non_null_expression':
+      case 'object':
+      case 'dictionary':
+        continue;
+      case 'pair':
+        keys.unshift(parent.childForFieldName('key')?.text.replace(/['"]/g, '') ?? '');
+        continue;
+      case 'variable_declarator':
+        return [parent.childForFieldName('name')?.text, ...keys].join('.');
+      case 'assignment':
+      case 'assignment_expression':
+        return [parent.childForFieldName('left')?.text, ...keys].join('.');
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+const FAILS = new Set(['throw_statement', 'raise_statement']);
+const FAILING_CALL = /^(process\.exit|sys\.exit|exit|os\._exit|abort)$/;
+const ASSERTING_CALL = /^(assert|invariant|assertDefined|assertIsDefined|ok|required|requireEnv)$/;
+
+function fails(block: SyntaxNode): boolean {
+  for (const n of descendants(block)) {
+    if (FAILS.has(n.type)) return true;
+    if ((n.type === 'call_expression' || n.type === 'call') && FAILING_CALL.test(calleeName(n) ?? '')) return true;
+  }
+  return false;
+}
+
+/** Whether code after the fallback rejects an empty value: `if (!secret) throw …`, `assert secret`. */
+function checkedAfterwards(expression: SyntaxNode): boolean {
+  const holder = holderOf(expression);
+  if (!holder) return false;
+  const last = holder.slice(holder.lastIndexOf('.') + 1);
+  const mentions = new RegExp(`(^|[^\\w$])${last.replace(/[$]/g, '\\$')}([^\\w$]|$)`);
+  let root = expression;
+  while (root.parent) root = root.parent;
+  for (const n of descendants(root)) {
+    if (n.startIndex < expression.endIndex) continue;
+    if (n.type === 'if_statement') {
+      const condition = n.childForFieldName('condition');
+      const consequence = n.childForFieldName('consequence');
+      if (condition && consequence && mentions.test(condition.text) && fails(consequence)) return true;
+    } else if (n.type === 'assert_statement' && mentions.test(n.text)) {
+      return true;
+    } else if ((n.type === 'call_expression' || n.type === 'call') && ASSERTING_CALL.test(lastSegment(calleeName(n)) ?? '')) {
+      if (mentions.test(callArguments(n)[0]?.text ?? '')) return true;
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+function message(name: string, fallback: string): string {
+  return fallback === ''
+    ? `\`${name}\` falls back to an empty string when it is not set, and nothing rejects the empty value: the service starts and runs with an empty secret (an empty signing key, an unauthenticated API call).`
+    : `\`${name}\` falls back to a hardcoded value when it is not set: a deployment that misses the variable runs with a secret anyone can read in the source.`;
+}
+
+interface Fallback {
+  readonly name: string;
+  /** The fallback literal's value. */
+  readonly value: string;
+  /** The node reported: the whole read-with-fallback expression. */
+  readonly node: SyntaxNode;
+  readonly suggestion?: Suggestion;
+}
+
+/**
+ * `(process.env.KEY || '').trim() || null`: the empty string only lets a string method run, and
+ * an empty result is turned into "not configured" right after.
+ */
+function isNormalised(expression: SyntaxNode): boolean {
+  let node = expression;
+  while (node.parent?.type === 'parenthesized_expression') node = node.parent;
+  if (node.parent?.type !== 'member_expression' || node.parent.childForFieldName('object')?.id !== node.id) return false;
+  let chain = node.parent;
+  while (chain.parent && (chain.parent.type === 'call_expression' || chain.parent.type === 'member_expression')) chain = chain.parent;
+  const outer = chain.parent;
+  const operator = outer?.type === 'binary_expression' ? outer.childForFieldName('operator')?.text : undefined;
+  return (operator === '||' || operator === '??') && outer!.childForFieldName('left')?.id === chain.id;
+}
+
+function report(ctx: RuleContext, fallback: Fallback): void {
+  if (!isSecretSetting(fallback.name)) return;
+  if (inDevBranch(fallback.node)) return;
+  if (fallback.value.trim() === '' && (isNormalised(fallback.node) || checkedAfterwards(fallback.node))) return;
+  ctx.report({
+    node: fallback.node,
+    message: message(fallback.name, fallback.value.trim()),
+    ...(fallback.suggestion ? { suggestion: fallback.suggestion } : {}),
+  });
+}
+
+/** `process.env.JWT_SECRET || 'dev'`, `?? 'dev'`, `||= 'dev'`. */
+function tsOrFallback(match: RuleMatch, ctx: RuleContext): void {
+  const expression = match.captures.expr!;
+  const operator = expression.childForFieldName('operator')?.text;
+  if (operator !== '||' && operator !== '??' && operator !== '||=' && operator !== '??=') return;
+  const value = stringValue(match.captures.fallback);
+  const name = tsConfigRead(match.captures.left!);
+  if (value === undefined || name === undefined) return;
+  report(ctx, { name, value, node: expression });
+}
+
+/** `const { JWT_SECRET = 'dev' } = process.env`. */
+function tsDestructuredDefault(match: RuleMatch, ctx: RuleContext): void {
+  if (!isConfigObject(match.captures.source!.text)) return;
+  for (const entry of match.captures.pattern!.namedChildren) {
+    let key: string | undefined;
+    let fallback: SyntaxNode | null | undefined;
+    if (entry.type === 'object_assignment_pattern') {
+      key = entry.childForFieldName('left')?.text;
+      fallback = entry.childForFieldName('right');
+    } else if (entry.type === 'pair_pattern' && entry.childForFieldName('value')?.type === 'assignment_pattern') {
+      key = entry.childForFieldName('key')?.text;
+      fallback = entry.childForFieldName('value')!.childForFieldName('right');
+    }
+    const value = stringValue(fallback);
+    if (key && value !== undefined) report(ctx, { name: key, value, node: entry });
+  }
+}
+
+/**
+ * Schema fields with a default: zod `JWT_SECRET: z.string().default('dev')`, envalid
+ * `JWT_SECRET: str({ default: 'dev' })` (`devDefault` is fine: it only applies in development).
+ */
+function tsSchemaDefault(match: RuleMatch, ctx: RuleContext): void {
+  const key = match.captures.key!;
+  const value = match.captures.value!;
+  const name = stringValue(key) ?? key.text;
+  const callee = value.childForFieldName('function');
+  if (callee?.type === 'member_expression' && /^(default|catch)$/.test(callee.childForFieldName('property')?.text ?? '')) {
+    const fallback = stringValue(callArguments(value)[0]);
+    if (fallback === undefined || !/\bz\b|\.string\(|\bstring\(/.test(callee.text)) return;
+    const schema = callee.childForFieldName('object')!;
+    report(ctx, { name, value: fallback, node: value, suggestion: replaceNode(ctx.file, value, ctx.text(schema)) });
+    return;
+  }
+  if (callee?.type === 'identifier' && /^(str|json|url)$/.test(callee.text)) {
+    const options = callArguments(value)[0];
+    if (options?.type !== 'object') return;
+    const pair = options.namedChildren.find((p) => p.type === 'pair' && p.childForFieldName('key')?.text === 'default');
+    const fallback = stringValue(pair?.childForFieldName('value'));
+    if (fallback === undefined) return;
+    const only = options.namedChildren.length === 1;
+    report(ctx, { name, value: fallback, node: value, ...(only ? { suggestion: replaceNode(ctx.file, value, `${callee.text}()`) } : {}) });
+  }
+}
+
+/** `configService.get('JWT_SECRET', 'dev')` → `configService.getOrThrow('JWT_SECRET')`. */
+function tsConfigGetDefault(match: RuleMatch, ctx: RuleContext): void {
+  const call = match.captures.call!;
+  const callee = call.childForFieldName('function')!;
+  if (callee.childForFieldName('property')?.text !== 'get') return;
+  const object = callee.childForFieldName('object')!.text;
+  if (!CONFIG_SERVICE.test(object)) return;
+  const [nameArg, fallbackArg, ...rest] = callArguments(call);
+  const name = stringValue(nameArg);
+  const value = stringValue(fallbackArg);
+  if (name === undefined || value === undefined || rest.length > 0) return;
+  const nest = /configService$/i.test(object);
+  const typeArgs = call.childForFieldName('type_arguments');
+  report(ctx, {
+    name,
+    value,
+    node: call,
+    ...(nest ? { suggestion: replaceNode(ctx.file, call, `${object}.getOrThrow${typeArgs ? ctx.text(typeArgs) : ''}(${ctx.text(nameArg!)})`) } : {}),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python
+
+/** `os.environ.get`, `os.getenv`, `environ.get`, `getenv`, `os.environ.setdefault`. */
+const PY_ENV_GET = /^(os\.environ\.(get|setdefault)|environ\.(get|setdefault)|os\.getenv|getenv)$/;
+/** django-environ `env("X", default=…)`, `env.str(…)`; python-decouple `config("X", default=…)`. */
+const PY_ENV_WITH_DEFAULT = /^(env|env\.(str|bytes|url|db_url)|environ\.Env\(\)|config|decouple\.config)$/;
+
+interface PyRead {
+  readonly name: string;
+  /** The fallback literal node, when the read carries one. */
+  readonly fallback?: SyntaxNode;
+  /** The fail-fast form of the read, when it is mechanical. */
+  readonly strict?: string;
+}
+
+function pyEnvRead(call: SyntaxNode, ctx: RuleContext): PyRead | undefined {
+  const callee = calleeName(call);
+  if (!callee) return undefined;
+  const args = callArguments(call);
+  if (callee === 'getattr') {
+    // `getattr(settings, "WEBHOOK_SECRET", "dev")`
+    const name = stringValue(args[1]);
+    return args.length === 3 && name !== undefined && /(^|\.)(settings|config|conf)$/.test(args[0]!.text) ? { name, fallback: args[2]! } : undefined;
+  }
+  const positional = args.filter((a) => a.type !== 'keyword_argument');
+  const name = stringValue(positional[0]);
+  if (name === undefined) return undefined;
+  const quotedName = ctx.text(positional[0]!);
+  if (PY_ENV_GET.test(callee)) {
+    const fallback = positional[1] ?? keywordArgument(call, 'default');
+    // `os.getenv` is reached through `os`, so `os.environ[...]` is always importable there.
+    const mapping = callee.startsWith('os.') ? 'os.environ' : callee.startsWith('environ.') ? 'environ' : undefined;
+    return { name, ...(fallback ? { fallback } : {}), ...(mapping ? { strict: `${mapping}[${quotedName}]` } : {}) };
+  }
+  if (PY_ENV_WITH_DEFAULT.test(callee)) {
+    const fallback = keywordArgument(call, 'default');
+    const others = args.filter((a) => !(a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'default'));
+    return { name, ...(fallback ? { fallback } : {}), strict: `${callee}(${others.map((a) => ctx.text(a)).join(', ')})` };
+  }
+  return undefined;
+}
+
+function pyCall(match: RuleMatch, ctx: RuleContext): void {
+  const call = match.captures.call!;
+  const read = pyEnvRead(call, ctx);
+  const value = stringValue(read?.fallback);
+  if (!read || value === undefined) return;
+  const oneLine = call.startPosition.row === call.endPosition.row;
+  report(ctx, { name: read.name, value, node: call, ...(read.strict && oneLine ? { suggestion: replaceNode(ctx.file, call, read.strict) } : {}) });
+}
+
+/** `os.environ.get("SECRET_KEY") or "dev"`. */
+function pyOrFallback(match: RuleMatch, ctx: RuleContext): void {
+  const expression = match.captures.expr!;
+  if (expression.childForFieldName('operator')?.text !== 'or') return;
+  const left = match.captures.left!;
+  const value = stringValue(match.captures.fallback);
+  if (value === undefined || left.type !== 'call') return;
+  const read = pyEnvRead(left, ctx);
+  if (!read || read.fallback) return;
+  const oneLine = expression.startPosition.row === expression.endPosition.row;
+  report(ctx, { name: read.name, value, node: expression, ...(read.strict && oneLine ? { suggestion: replaceNode(ctx.file, expression, read.strict) } : {}) });
+}
+
+/** Settings classes: pydantic `BaseSettings` and classes named `…Settings`/`…Config`. */
+const SETTINGS_CLASS = /(^|\W)(BaseSettings|\w*Settings)(\W|$)/;
+
+/** `jwt_secret: str = "dev"`, `= Field("dev")`, `= SecretStr("dev")` in a settings class. */
+function pySettingsField(match: RuleMatch, ctx: RuleContext): void {
+  const assignment = match.captures.assign!;
+  const field = match.captures.field!;
+  const value = match.captures.value!;
+  const cls = assignment.parent?.parent?.parent;
+  if (assignment.parent?.type !== 'expression_statement' || cls?.type !== 'class_definition') return;
+  const bases = cls.childForFieldName('superclasses')?.text ?? '';
+  if (!SETTINGS_CLASS.test(bases) && !SETTINGS_CLASS.test(cls.childForFieldName('name')?.text ?? '')) return;
+  let literal: SyntaxNode | undefined = value;
+  if (value.type === 'call' && /^(Field|SecretStr|SecretBytes|pydantic\.Field)$/.test(calleeName(value) ?? '')) {
+    literal = keywordArgument(value, 'default') ?? callArguments(value).find((a) => a.type !== 'keyword_argument');
+  }
+  const fallback = stringValue(literal);
+  if (fallback === undefined) return;
+  const type = assignment.childForFieldName('type');
+  // Without its default the field is required: pydantic refuses to start when it is missing.
+  const required = type && value === literal ? `${field.text}: ${ctx.text(type)}` : undefined;
+  report(ctx, { name: field.text, value: fallback, node: assignment, ...(required ? { suggestion: replaceNode(ctx.file, assignment, required) } : {}) });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const TS_QUERY = `
+(binary_expression left: (_) @left right: [(string) (template_string)] @fallback) @expr
+(augmented_assignment_expression left: (_) @left right: [(string) (template_string)] @fallback) @expr
+(variable_declarator name: (object_pattern) @pattern value: (_) @source)
+(pair key: (_) @key value: (call_expression) @value)
+(call_expression function: (member_expression) arguments: (arguments (string) [(string) (template_string)])) @call
+`;
+
+const PY_QUERY = `
+(call function: [(attribute) (identifier)] arguments: (argument_list)) @call
+(boolean_operator left: (_) @left right: (string) @fallback) @expr
+(assignment left: (identifier) @field right: (_) @value) @assign
+`;
+
+const rule: Rule = {
+  meta: {
+    id: 'secret-fallback-default',
+    title: 'Secret with a hardcoded fallback',
+    severity: 'P0',
+    category: 'Security',
+    languages: ['ts', 'py'],
+    docs: {
+      why: "A fallback keeps the service starting when the secret is missing from the deployment, and from then on it signs sessions, tokens and webhooks with a value published in the source code: anyone can forge them, and nothing alerts you.",
+      fix: 'Read the secret without a default and fail at start-up when it is missing (`os.environ["SECRET_KEY"]`, a required settings field, `configService.getOrThrow()`, a check that throws). Put development values in a local `.env` that is not committed.',
+      example: {
+        bad: "const jwtSecret = process.env.JWT_SECRET || 'dev-secret';",
+        good: "const jwtSecret = process.env.JWT_SECRET;\nif (!jwtSecret) throw new Error('JWT_SECRET is not set');",
+      },
+    },
+  },
+  ts: {
+    query: TS_QUERY,
+    onMatch(match, ctx) {
+      if (match.captures.fallback) tsOrFallback(match, ctx);
+      else if (match.captures.pattern) tsDestructuredDefault(match, ctx);
+      else if (match.captures.key) tsSchemaDefault(match, ctx);
+      else if (match.captures.call) tsConfigGetDefault(match, ctx);
+    },
+  },
+  py: {
+    query: PY_QUERY,
+    onMatch(match, ctx) {
+      if (match.captures.assign) pySettingsField(match, ctx);
+      else if (match.captures.fallback) pyOrFallback(match, ctx);
+      else if (match.captures.call) pyCall(match, ctx);
+    },
+  },
+};
+
+export default rule;
