@@ -178,14 +178,14 @@ function sessionMaxAgeUnit(pair: SyntaxNode, ctx: RuleContext): number | undefin
   const object = pair.parent!;
   const holderPair = object.parent?.type === 'pair' ? object.parent : undefined;
   const holder = pairKey(holderPair);
-  // NextAuth / Auth.js: `session: { maxAge }`, `jwt: { maxAge }`, in seconds.
-  if ((holder === 'session' || holder === 'jwt') && /next-auth|@auth\/|NextAuth|authOptions|AuthOptions|NextAuthConfig/.test(ctx.file.source)) return 1;
-  // express-session: `session({ cookie: { maxAge } })`, in milliseconds.
-  if (holder === 'cookie') {
-    const call = holderPair?.parent ? enclosingCall(holderPair.parent) : undefined;
-    if (call && /^(session|expressSession|ExpressSession)$/.test(lastSegment(calleeName(call)) ?? '')) return 0.001;
-    return undefined;
+  // NextAuth / Auth.js: `session: { maxAge }`, `jwt: { maxAge }`, in seconds. With the database
+  // strategy the session lives server-side and sign-out deletes it.
+  if ((holder === 'session' || holder === 'jwt') && /next-auth|@auth\/|NextAuth|authOptions|AuthOptions|NextAuthConfig/.test(ctx.file.source)) {
+    return /strategy\s*:\s*['"]database['"]/.test(object.text) ? undefined : 1;
   }
+  // express-session (`session({ cookie: { maxAge } })`) keeps sessions in its store, where logout
+  // destroys them: not a bearer credential that outlives logout.
+  if (holder === 'cookie') return undefined;
   const call = enclosingCall(object);
   if (!call) return undefined;
   const callee = calleeName(call) ?? '';
@@ -241,8 +241,12 @@ function checkTs(match: RuleMatch, ctx: RuleContext): void {
 
 /** Settings that hold an access token's lifetime: SimpleJWT, djangorestframework-jwt, flask-jwt-extended. */
 const PY_ACCESS_SETTINGS = new Set(['ACCESS_TOKEN_LIFETIME', 'SLIDING_TOKEN_LIFETIME', 'JWT_EXPIRATION_DELTA', 'JWT_ACCESS_TOKEN_EXPIRES', 'JWT_EXPIRATION']);
-/** Session lifetimes: Django (seconds), Flask (timedelta or seconds). */
-const PY_SESSION_SETTINGS = new Set(['SESSION_COOKIE_AGE', 'PERMANENT_SESSION_LIFETIME', 'REMEMBER_COOKIE_DURATION']);
+/**
+ * Session lifetimes where the session is the signed cookie itself (Flask's default session), so
+ * logging out cannot revoke a stolen copy. Django's `SESSION_COOKIE_AGE` is left alone: Django
+ * sessions live server-side and logout deletes them.
+ */
+const PY_SESSION_SETTINGS = new Set(['PERMANENT_SESSION_LIFETIME']);
 /** `ACCESS_TOKEN_EXPIRE_MINUTES`, `JWT_TTL_HOURS`, `ADMIN_TOKEN_LIFETIME_DAYS`: a token lifetime with its unit. */
 const PY_LIFETIME_NAME = /^(?=.*(?:ACCESS|JWT|AUTH|TOKEN|ADMIN|IMPERSONAT))\w*(?:EXPIRE|EXPIRES|EXPIRY|EXPIRATION|LIFETIME|TTL|MAX_AGE)_?(SECONDS|SECS|MINUTES|MINS|HOURS|HRS|DAYS)$/i;
 const PY_UNITS: Record<string, number> = { SECONDS: 1, SECS: 1, MINUTES: 60, MINS: 60, HOURS: 3600, HRS: 3600, DAYS: 86400 };
@@ -294,10 +298,13 @@ function checkPyNamed(name: string, anchor: SyntaxNode, value: SyntaxNode, ctx: 
     return;
   }
   const upper = name.toUpperCase();
-  if (PY_ACCESS_SETTINGS.has(upper) || PY_SESSION_SETTINGS.has(upper)) {
+  // Framework default tables (`default_config = {...}`) list session settings as dict pairs; an
+  // app sets them by assignment.
+  const sessionSetting = PY_SESSION_SETTINGS.has(upper) && anchor.type !== 'pair';
+  if (PY_ACCESS_SETTINGS.has(upper) || sessionSetting) {
     const lifetime = pyLifetime(value, 1);
     if (!lifetime || lifetime.seconds <= MAX_SECONDS) return;
-    report(ctx, anchor, PY_SESSION_SETTINGS.has(upper) ? 'session' : 'access', lifetime, 'access', ctx.text(anchor).replace(/\s+/g, ' '));
+    report(ctx, anchor, sessionSetting ? 'session' : 'access', lifetime, 'access', ctx.text(anchor).replace(/\s+/g, ' '));
     return;
   }
   const named = PY_LIFETIME_NAME.exec(name);

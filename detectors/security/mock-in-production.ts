@@ -18,13 +18,29 @@ const PRIMITIVE_WORDS = new Set(['sign', 'signature', 'verify', 'encrypt', 'decr
 const PRIMITIVE_CLASS = /kms|crypto|signer|signing|encrypt|cipher|vault|hsm|hasher|authenticator|verifier/i;
 
 /** What a verification is about, for `validate*`/`check*`/`is*` names. */
-const VERIFIED_THINGS = new Set(['signature', 'sig', 'password', 'token', 'hmac', 'mac', 'otp', 'mfa', 'totp', 'credential', 'credentials', 'webhook', 'jwt', 'auth', 'api', 'key', 'captcha', 'hash', 'digest']);
+const VERIFIED_THINGS = new Set(['signature', 'sig', 'password', 'token', 'hmac', 'mac', 'otp', 'mfa', 'totp', 'credential', 'credentials', 'webhook', 'jwt', 'auth', 'api', 'key', 'captcha', 'hash', 'digest', 'request', 'user', 'session', 'payload', 'message', 'apikey', 'secret', 'code']);
 
-const MOCK_COMMENT =
-  /\b(mock(ed)?|fake[ds]?|stub(bed)?|dummy|simulated?|pretend(s|ing)?)\b|\bplaceholder (implementation|impl|signature|key|secret|encryption|hash|for now)\b|\bnot (a )?real\b|\breplace (this )?with (a |the )?real\b|\b(in|for) (a real|production)\b.{0,40}\b(use|call|replace|would|should)\b|\bTODO\b.{0,60}\b(real|actual)\b/i;
-const DOCSTRING_MOCK = /\b(mock|fake|stub|dummy|placeholder)(ed)? (implementation|impl|version|signature|signing|encryption|decryption|kms|key|verification|hash)/i;
-/** Comments about mocking in tests, not about this code being a mock. */
-const TESTING_TALK = /\b(in|for|during|when|from) (unit |the )?tests?\b|\bto mock\b|\bbe mocked\b|\bcan mock\b|\bmockable\b|\bfor mocking\b|\beasier to mock\b|jest\.mock|vi\.mock|unittest\.mock|\bmock(ing)? (out|it|this) in\b/i;
+/**
+ * Comments that say the code around them is a stand-in. The mock word has to describe this code
+ * ("mock implementation", "fake signature for now", a comment that starts with "Stub"), not a
+ * platform or a test: "a dummy crypt module", "allows tests to point to a mock server".
+ */
+const STAND_IN = String.raw`(mock(ed)?|fake[ds]?|stub(bed)?|dummy|simulated?|placeholder|pretend)`;
+const SECURITY_NOUN = String.raw`(implementation|impl|version|kms|hsm|vault|encryption|decryption|cipher|signature|signing|signer|verification|verifier|hash(ing)?|hmac|key|secret|auth(entication)?|crypto|for now|until|response)`;
+const MOCK_COMMENT = new RegExp(
+  [
+    String.raw`\b${STAND_IN}\s+(\w+\s+)?${SECURITY_NOUN}\b`,
+    String.raw`\b(this|it|that) is (just |only )?(a |an )?${STAND_IN}\b`,
+    String.raw`^(\/\/|#|\/\*+|\*)\s*${STAND_IN}\b`,
+    String.raw`\bnot (a )?real (encryption|decryption|signature|signing|verification|hash(ing)?|kms|key|crypto)\b`,
+    String.raw`\breplace (this )?with (a |the )?real\b`,
+    String.raw`\bTODO\b.{0,60}\b(real|actual)\b.{0,30}\b(kms|encrypt\w*|decrypt\w*|sign\w*|verif\w*|hash\w*|hsm|vault|key|secret|auth\w*|crypto\w*)`,
+  ].join('|'),
+  'i',
+);
+const DOCSTRING_MOCK = new RegExp(String.raw`\b${STAND_IN}\s+(\w+\s+)?${SECURITY_NOUN}\b|\b(this|it) is (just |only )?(a |an )?${STAND_IN}\b`, 'i');
+/** Comments about tests or mocking in tests, not about this code being a mock. */
+const TESTING_TALK = /\btests?\b|\btesting\b|\bmockable\b|\bfor mocking\b|\bto mock\b|\bbe mocked\b|jest\.mock|vi\.mock|unittest\.mock|\bmock server\b/i;
 
 function nameOf(fn: SyntaxNode): string | undefined {
   const own = fn.childForFieldName('name');
@@ -59,8 +75,10 @@ function isPrimitiveName(name: string): boolean {
 function isVerificationName(name: string): boolean {
   const ws = words(name);
   const first = ws[0];
-  if (first === 'verify' || first === 'authenticate') return true;
-  if (!first || !['validate', 'check', 'is', 'compare', 'has'].includes(first)) return false;
+  if (!first || !['verify', 'authenticate', 'validate', 'check', 'is', 'compare', 'has'].includes(first)) return false;
+  // `verify()`, `authenticate()` alone; otherwise the name says what is verified:
+  // `verifySignature` yes, `verify_connection` no.
+  if ((first === 'verify' || first === 'authenticate') && ws.length === 1) return true;
   return ws.slice(1).some((w) => VERIFIED_THINGS.has(w));
 }
 

@@ -56,7 +56,11 @@ function suggestLimit(ctx: RuleContext, call: SyntaxNode, options: SyntaxNode | 
   return replaceNode(ctx.file, options, inner === '{' ? `{ ${entry} }` : `${inner}, ${entry} }`);
 }
 
+/** Code that never faces a client: benchmarks, examples, docs, scripts. */
+const NOT_SERVED = /(^|\/)(bench|benchmarks?|examples?|docs?|scripts?|tools|demo|demos)\//;
+
 function checkParser(match: RuleMatch, ctx: RuleContext): void {
+  if (NOT_SERVED.test(ctx.file.path)) return;
   const call = match.captures.parser!;
   const parser = parserOf(call);
   if (!parser) return;
@@ -132,6 +136,7 @@ function uploadSource(object: SyntaxNode, fn: SyntaxNode): 'fastapi' | 'django' 
 }
 
 function checkRead(match: RuleMatch, ctx: RuleContext): void {
+  if (NOT_SERVED.test(ctx.file.path)) return;
   const call = match.captures.read!;
   const object = match.captures.object!;
   if (match.captures.method?.text !== 'read') return;

@@ -80,8 +80,8 @@ export class ImpersonationService {
       lines: [2],
     },
     {
-      name: 'express-session cookie for 30 days is a weaker finding',
-      code: "app.use(session({ store: new RedisStore({ client: redis }), secret: process.env.SESSION_SECRET!, cookie: { httpOnly: true, maxAge: 30 * 24 * 60 * 60 * 1000 } }));\n",
+      name: 'cookie-session (the session is the cookie) for 30 days is a weaker finding',
+      code: "app.use(cookieSession({ name: 'session', keys: [process.env.SESSION_KEY!], maxAge: 30 * 24 * 60 * 60 * 1000 }));\n",
       lines: [1],
       severity: 'P2',
     },
@@ -133,6 +133,15 @@ export class ImpersonationService {
     {
       name: 'expiresIn from config only',
       code: "const token = jwt.sign(payload, config.jwt.secret, { expiresIn: config.jwt.accessTtl });\n",
+    },
+    {
+      name: 'express-session keeps sessions server-side, where logout destroys them',
+      code: "app.use(session({ store: new RedisStore({ client: redis }), secret: process.env.SESSION_SECRET!, cookie: { httpOnly: true, maxAge: 30 * 24 * 60 * 60 * 1000 } }));\n",
+    },
+    {
+      name: 'NextAuth database sessions',
+      path: 'src/auth.ts',
+      code: "import NextAuth from 'next-auth';\nexport const { auth } = NextAuth({ adapter: PrismaAdapter(prisma), session: { strategy: 'database', maxAge: 30 * 24 * 60 * 60 } });\n",
     },
     {
       name: 'a cache maxAge',
@@ -208,10 +217,10 @@ def login():
       message: /privileged token stays valid for 14 days/,
     },
     {
-      name: 'Django session cookie age a month (weaker)',
-      path: 'config/settings/production.py',
-      code: 'SESSION_COOKIE_AGE = 60 * 60 * 24 * 30\n',
-      lines: [1],
+      name: 'Flask cookie session lifetime a month (weaker)',
+      path: 'app/config.py',
+      code: 'class ProductionConfig(Config):\n    PERMANENT_SESSION_LIFETIME = timedelta(days=30)\n',
+      lines: [2],
       severity: 'P2',
     },
   ],
@@ -253,6 +262,16 @@ def login():
       name: 'access token expire minutes within a day',
       path: 'app/core/config.py',
       code: 'ACCESS_TOKEN_EXPIRE_MINUTES = 60\n',
+    },
+    {
+      name: 'Django sessions live server-side',
+      path: 'config/settings/production.py',
+      code: 'SESSION_COOKIE_AGE = 60 * 60 * 24 * 30\n',
+    },
+    {
+      name: 'a framework default table',
+      path: 'flask/app.py',
+      code: 'default_config = ImmutableDict({"DEBUG": None, "PERMANENT_SESSION_LIFETIME": timedelta(days=31)})\n',
     },
     {
       name: 'a signed download link',
