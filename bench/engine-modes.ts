@@ -1,0 +1,134 @@
+import { performance } from 'node:perf_hooks';
+import { ALL_LINES } from '../src/diff/changed-lines.js';
+import { DEFAULT_SETTINGS, Engine, type SourceFile } from '../src/engine/audit.js';
+import { loadRules } from '../src/engine/registry.js';
+import type { Rule, RuleContext, RuleMatch, SyntaxVisitor, Tree } from '../src/engine/types.js';
+import type { CorpusFile } from './corpus.js';
+import { maxRssKb, passes, settle, time, timeAsync, type Measurement } from './measure.js';
+import { syntheticPr } from './pull-request.js';
+import { seededRandom } from './random.js';
+
+/** Shipgate's engine with every registered rule, timed in-process (no file I/O, no rendering). */
+
+async function loadedEngine(): Promise<{ engine: Engine; setup: Record<string, number> }> {
+  let rules: readonly Rule[] = [];
+  const loadMs = await timeAsync(async () => {
+    rules = await loadRules();
+  });
+  const engine = new Engine(rules);
+  const compileMs = time(() => engine.warm());
+  return { engine, setup: { 'rule loading': loadMs, 'query compile (3 grammars)': compileMs } };
+}
+
+const whole = (files: readonly CorpusFile[]): SourceFile[] =>
+  files.map((f) => ({ path: f.path, content: f.content, status: 'added', changed: ALL_LINES }));
+
+const bytesOf = (files: readonly CorpusFile[]): number => files.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
+
+/** Every rule, every line of every file: `shipgate scan DIR` minus reading and rendering. */
+export async function wholeFiles(files: readonly CorpusFile[], count: number): Promise<Measurement> {
+  const { engine, setup } = await loadedEngine();
+  const sources = whole(files);
+  let findings = 0;
+  let audited = 0;
+  let errors: readonly string[] = [];
+  const runs = passes(
+    count,
+    () => engine.audit(sources.slice(0, 30)),
+    () => {
+      const result = engine.audit(sources);
+      findings = result.findings.length;
+      audited = result.auditedFiles;
+      errors = result.errors;
+    },
+  );
+  const maxRss = maxRssKb();
+  settle();
+  const costs = ruleCosts(engine.rules, sources);
+  return {
+    mode: 'engine',
+    files: files.length,
+    bytes: bytesOf(files),
+    runs,
+    setup,
+    maxRssKb: maxRss,
+    counts: { rules: engine.rules.length, findings, auditedFiles: audited, ruleErrors: errors.length },
+    notes: [...errors.slice(0, 5), ...costs],
+  };
+}
+
+/**
+ * One more pass with every rule's callbacks wrapped in a timer: which rules spend the time in
+ * their own code (onMatch, checkText, checkFile), and how many matches their patterns yield.
+ * Query matching itself is shared by all rules and is not attributed here.
+ */
+function ruleCosts(rules: readonly Rule[], sources: readonly SourceFile[]): string[] {
+  const spent = new Map<string, { ms: number; calls: number }>();
+  const timed = <A extends unknown[]>(id: string, fn: (...args: A) => void) => (...args: A): void => {
+    const start = performance.now();
+    try {
+      fn(...args);
+    } finally {
+      const entry = spent.get(id) ?? { ms: 0, calls: 0 };
+      entry.ms += performance.now() - start;
+      entry.calls++;
+      spent.set(id, entry);
+    }
+  };
+  const wrapVisitor = (id: string, v: SyntaxVisitor | undefined): SyntaxVisitor | undefined =>
+    v && { query: v.query, onMatch: timed(id, (m: RuleMatch, c: RuleContext) => v.onMatch(m, c)) };
+  const wrapped = rules.map((rule): Rule => {
+    const id = rule.meta.id;
+    const ts = wrapVisitor(id, rule.ts);
+    const py = wrapVisitor(id, rule.py);
+    return {
+      ...rule,
+      ...(ts ? { ts } : {}),
+      ...(py ? { py } : {}),
+      ...(rule.checkText ? { checkText: timed(`${id} (checkText)`, (c: RuleContext) => rule.checkText!(c)) } : {}),
+      ...(rule.checkFile ? { checkFile: timed(`${id} (checkFile)`, (c: RuleContext, t: Tree | undefined) => rule.checkFile!(c, t)) } : {}),
+    };
+  });
+  const engine = new Engine(wrapped);
+  engine.warm();
+  const total = time(() => engine.audit(sources));
+  const top = [...spent.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
+  return top.map(([id, e]) => `rule cost: ${id} ${e.ms.toFixed(1)} ms in ${e.calls} calls (${((100 * e.ms) / total).toFixed(1)}% of an instrumented pass of ${total.toFixed(0)} ms)`);
+}
+
+/** How many PRs of each size are timed in one warm process. */
+export const PRS_PER_SIZE: Readonly<Record<number, number>> = { 1: 40, 20: 40, 200: 10, 3000: 2 };
+
+/** Engine time per PR in a warm process (rules loaded, queries compiled, one PR already audited). */
+export async function pullRequests(pool: readonly CorpusFile[], size: number, count: number, seed: number): Promise<Measurement> {
+  const { engine, setup } = await loadedEngine();
+  engine.audit(syntheticPr(pool, 20, seededRandom(seed ^ 0x5eed)).files);
+  const runs: number[] = [];
+  let findings = 0;
+  let preExisting = 0;
+  let changed = 0;
+  let total = 0;
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const pr = syntheticPr(pool, size, seededRandom(seed + i));
+    changed += pr.changedLines;
+    total += pr.totalLines;
+    bytes += pr.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
+    settle();
+    const start = performance.now();
+    const result = engine.audit(pr.files, DEFAULT_SETTINGS);
+    runs.push(performance.now() - start);
+    findings += result.findings.length;
+    preExisting += result.findings.filter((f) => f.preExisting).length;
+  }
+  return {
+    mode: 'pr',
+    label: `${size} files`,
+    files: size,
+    bytes: Math.round(bytes / count),
+    runs,
+    setup,
+    maxRssKb: maxRssKb(),
+    counts: { prs: count, changedPercent: Math.round((1000 * changed) / total) / 10, findingsPerPr: findings / count, preExistingPerPr: preExisting / count },
+  };
+}

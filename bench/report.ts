@@ -1,0 +1,203 @@
+import { cpus } from 'node:os';
+import { GROUP_LABEL, GROUPS, type Group, type Manifest } from './corpus.js';
+import type { EndToEnd } from './e2e.js';
+import type { Measurement } from './measure.js';
+import { median, quantile } from './stats.js';
+
+/** The printed result of a run: tables of times and ratios, then the targets, met or missed. */
+
+export interface Results {
+  readonly manifest: Manifest;
+  readonly corpusKind: 'default' | 'dirs';
+  readonly byGroup: Partial<Record<Group, Partial<Record<string, Measurement>>>>;
+  readonly prs: Measurement[];
+  e2e: EndToEnd | undefined;
+  readonly notes: string[];
+}
+
+const ms = (value: number): string =>
+  !Number.isFinite(value) ? 'n/a' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : value >= 100 ? `${Math.round(value)} ms` : `${value.toFixed(1)} ms`;
+const mb = (kb: number): string => `${Math.round(kb / 1024)} MB`;
+const ratio = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');
+const size = (bytes: number): string => `${(bytes / 1_000_000).toFixed(2)} MB`;
+
+const t = (m: Measurement | undefined): number => (m ? median(m.runs) : Number.NaN);
+
+const ROWS: readonly { readonly key: string; readonly label: (r: Results) => string }[] = [
+  { key: 'parse', label: () => 'tree-sitter parse only — **the floor** (in-process)' },
+  { key: 'query', label: () => 'parse + one 20-pattern query (in-process)' },
+  { key: 'engine', label: (r) => `Shipgate engine, all ${ruleCount(r)} rules, whole files (in-process)` },
+  { key: 'cli', label: () => '`shipgate scan DIR --format json` (whole process, incl. start-up)' },
+  { key: 'eslint', label: (r) => `ESLint 9 + eslint-plugin-security (${r.byGroup.js?.eslint?.counts?.rules ?? '?'} rules, in-process Linter)` },
+  { key: 'bandit', label: () => 'bandit -r (whole process, all default plugins)' },
+];
+
+function ruleCount(r: Results): string {
+  for (const g of GROUPS) {
+    const n = r.byGroup[g]?.engine?.counts?.rules;
+    if (n !== undefined) return String(n);
+  }
+  return '?';
+}
+
+function wholeFileTable(r: Results): string[] {
+  const groups = GROUPS.filter((g) => r.byGroup[g]);
+  const head = `| | ${groups.map((g) => `${GROUP_LABEL[g]}: ${r.manifest.groups[g].length} files, ${size(r.manifest.bytes[g])}`).join(' | ')} |`;
+  const lines = [head, `|---|${groups.map(() => '---|').join('')}`];
+  for (const row of ROWS) {
+    if (!groups.some((g) => r.byGroup[g]?.[row.key])) continue;
+    const cells = groups.map((g) => {
+      const m = r.byGroup[g]?.[row.key];
+      if (!m) return '—';
+      const floor = t(r.byGroup[g]?.parse);
+      return `${ms(t(m))} · **${ratio(t(m) / floor)}** floor · ${mb(m.maxRssKb)}`;
+    });
+    lines.push(`| ${row.label(r)} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+function prTable(r: Results): string[] {
+  const lines = [
+    '| PR | PRs timed | lines changed | engine median | p95 | max | findings / PR (pre-existing) | peak RSS |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const m of r.prs) {
+    const c = m.counts ?? {};
+    lines.push(
+      `| ${m.label} (${size(m.bytes)}) | ${c.prs} | ${c.changedPercent}% | ${ms(median(m.runs))} | ${ms(quantile(m.runs, 0.95))} | ${ms(Math.max(...m.runs))} | ${round(c.findingsPerPr)} (${round(c.preExistingPerPr)}) | ${mb(m.maxRssKb)} |`,
+    );
+  }
+  return lines;
+}
+
+const round = (n: number | undefined): string => (n === undefined ? '?' : String(Math.round(n * 10) / 10));
+
+function e2eTable(e: EndToEnd): string[] {
+  if (!e.available) return [`Not measured: ${e.reason}.`];
+  const lines = ['| PR | deliveries | median | p95 | max | peak RSS (App process) |', '|---|---|---|---|---|---|'];
+  for (const s of e.sizes) {
+    lines.push(`| ${s.files} files | ${s.deliveries} | ${ms(median(s.runs))} | ${ms(quantile(s.runs, 0.95))} | ${ms(Math.max(...s.runs))} | ${mb(s.maxRssKb)} |`);
+  }
+  return lines;
+}
+
+interface Target {
+  readonly name: string;
+  readonly measured: string;
+  readonly met: boolean | undefined;
+}
+
+function targets(r: Results): Target[] {
+  const out: Target[] = [];
+  const groups = GROUPS.filter((g) => r.byGroup[g]);
+  const sumOf = (key: string): number => groups.reduce((n, g) => n + t(r.byGroup[g]?.[key]), 0);
+  const whole = sumOf('engine') / sumOf('parse');
+  const perGroup = groups.map((g) => `${GROUP_LABEL[g]} ${ratio(t(r.byGroup[g]?.engine) / t(r.byGroup[g]?.parse))}`).join(', ');
+  out.push({ name: 'all rules ≤ 1.5× the parse floor, whole files', measured: `${ratio(whole)} over all files (${perGroup})`, met: whole <= 1.5 });
+
+  const js = r.byGroup.js;
+  if (js?.eslint) {
+    const speedup = t(js.eslint) / t(js.engine);
+    out.push({ name: '≥ 4× faster than ESLint-security on the same JS files (in-process both)', measured: `${ratio(speedup)} (${ms(t(js.eslint))} vs ${ms(t(js.engine))})`, met: speedup >= 4 });
+  }
+  const py = r.byGroup.py;
+  if (py?.bandit) {
+    const whole = t(py.bandit) / t(py.cli);
+    const inProcess = t(py.bandit) / t(py.engine);
+    out.push({
+      name: '≥ 2.5× faster than bandit on the same Python files (whole process both)',
+      measured: `${ratio(whole)} (${ms(t(py.bandit))} vs ${ms(t(py.cli))}); engine in-process: ${ratio(inProcess)}`,
+      met: whole >= 2.5,
+    });
+  }
+  const pr20 = r.prs.find((m) => m.files === 20);
+  if (pr20) {
+    const p95 = quantile(pr20.runs, 0.95);
+    out.push({ name: 'engine time for a 20-file PR < 100 ms (warm)', measured: `median ${ms(median(pr20.runs))}, p95 ${ms(p95)}`, met: p95 < 100 });
+  }
+  const pr3000 = r.prs.find((m) => m.files === 3000);
+  if (pr3000) out.push({ name: 'peak RSS < 300 MB for a 3000-file PR', measured: mb(pr3000.maxRssKb), met: pr3000.maxRssKb < 300 * 1024 });
+  const e20 = r.e2e?.sizes.find((s) => s.files === 20);
+  out.push({
+    name: 'end-to-end p95 for a 20-file PR < 1 s (loopback)',
+    measured: e20 ? `p95 ${ms(quantile(e20.runs, 0.95))}` : `not measured${r.e2e?.reason ? `: ${r.e2e.reason}` : ''}`,
+    met: e20 ? quantile(e20.runs, 0.95) < 1000 : undefined,
+  });
+  return out;
+}
+
+function setupCosts(r: Results): string[] {
+  const lines: string[] = [];
+  for (const g of GROUPS) {
+    const m = r.byGroup[g];
+    if (!m) continue;
+    const parts = [m.engine, m.query, m.eslint]
+      .filter((x): x is Measurement => Boolean(x?.setup))
+      .flatMap((x) => Object.entries(x.setup!).map(([k, v]) => `${x.mode} ${k} ${ms(v)}`));
+    if (parts.length) lines.push(`- ${GROUP_LABEL[g]}: ${parts.join('; ')}`);
+  }
+  return lines;
+}
+
+export function report(r: Results): string {
+  const out: string[] = [];
+  const cpu = cpus();
+  out.push(`# Shipgate benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}`);
+  out.push('');
+  out.push(r.corpusKind === 'default' ? 'Corpus (default: code nobody here wrote, already on this machine):' : 'Corpus (the directories given):');
+  for (const g of GROUPS) {
+    out.push(`- ${GROUP_LABEL[g]}: ${r.manifest.groups[g].length} files, ${size(r.manifest.bytes[g])} — ${r.manifest.origin[g]}`);
+  }
+  out.push('');
+  out.push('## Whole files: median of the timed passes · ratio to the parse floor of the same files · peak RSS of the measuring process');
+  out.push('');
+  out.push(...wholeFileTable(r));
+  out.push('');
+  out.push('One-off start-up costs (not in the times above, paid once per process):');
+  out.push(...setupCosts(r));
+  out.push('');
+  out.push('## PR mode: engine time per PR in a warm process (every file modified, ~10% of its lines in 1–3 changed spans, base = file without them)');
+  out.push('');
+  out.push(...prTable(r));
+  out.push('');
+  out.push('## End to end: signed webhook delivered → check run completed (real App + queue, local GitHub stand-in)');
+  out.push('');
+  out.push(...(r.e2e ? e2eTable(r.e2e) : ['Not measured (--skip-e2e).']));
+  out.push('');
+  out.push('## Targets');
+  out.push('');
+  out.push('| target | measured | status |', '|---|---|---|');
+  for (const target of targets(r)) {
+    out.push(`| ${target.name} | ${target.measured} | ${target.met === undefined ? 'not measured' : target.met ? 'met' : '**MISSED**'} |`);
+  }
+  const ruleNotes = GROUPS.flatMap((g) => (r.byGroup[g]?.engine?.notes ?? []).map((n) => `- ${GROUP_LABEL[g]}: ${n}`));
+  const otherNotes = [
+    ...GROUPS.flatMap((g) => Object.values(r.byGroup[g] ?? {}).flatMap((m) => (m?.mode === 'engine' ? [] : (m?.notes ?? []).map((n) => `- ${m?.mode}: ${n}`)))),
+    ...GROUPS.flatMap((g) => {
+      const c = r.byGroup[g]?.engine?.counts;
+      return c ? [`- ${GROUP_LABEL[g]} engine: ${c.findings} findings on ${c.auditedFiles} files, ${c.ruleErrors} rule errors`] : [];
+    }),
+    ...GROUPS.flatMap((g) => {
+      const m = r.byGroup[g];
+      const parts: string[] = [];
+      if (m?.cli?.counts) parts.push(`scan ${m.cli.counts.findings} findings`);
+      if (m?.eslint?.counts) parts.push(`ESLint ${m.eslint.counts.warnings} warnings, ${m.eslint.counts.parseErrors} parse errors`);
+      if (m?.bandit?.counts) parts.push(`bandit ${m.bandit.counts.findings} issues, ${m.bandit.counts.errors} errors`);
+      return parts.length ? [`- ${GROUP_LABEL[g]}: ${parts.join('; ')}`] : [];
+    }),
+    ...r.notes.map((n) => `- ${n}`),
+  ];
+  if (ruleNotes.length) {
+    out.push('');
+    out.push('## Where rules spend their own time (instrumented extra pass; query matching is shared and not attributed)');
+    out.push('');
+    out.push(...ruleNotes);
+  }
+  out.push('');
+  out.push('## Notes');
+  out.push('');
+  out.push(...otherNotes);
+  out.push('');
+  return out.join('\n');
+}

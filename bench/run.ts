@@ -1,0 +1,124 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { defaultCorpus, dirCorpus, GROUPS, materialise, type Manifest } from './corpus.js';
+import { endToEnd, type EndToEnd } from './e2e.js';
+import type { Measurement } from './measure.js';
+import { bandit, findBandit, shipgateScan } from './processes.js';
+import { report, type Results } from './report.js';
+import { run } from './spawn.js';
+
+const USAGE = `Usage: npm run bench -- [DIR…] [--runs N] [--skip-peers] [--skip-e2e] [--cpu-prof DIR] [--json FILE] [--keep]
+
+Measures, in one run and on the same files: the tree-sitter parse floor, parse + one
+20-pattern query, Shipgate's engine with every rule (in-process) and \`shipgate scan\`
+(whole process), PRs of 20/200/3000 files, ESLint + eslint-plugin-security on the JS files,
+bandit on the Python files (when installed), and webhook → check run end to end.
+Without DIR: sources of this repo's node_modules and Debian's Python packages.`;
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+interface Options {
+  readonly runs: number;
+  readonly peers: boolean;
+  readonly e2e: boolean;
+  readonly cpuProf?: string;
+}
+
+async function worker(manifest: Manifest, options: Options, mode: string, arg?: string, extra: readonly string[] = []): Promise<Measurement> {
+  const profile = options.cpuProf && (mode === 'engine' || mode === 'pr') ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`, `--cpu-prof-name=${mode}-${arg}.cpuprofile`] : [];
+  const args = ['--expose-gc', ...profile, join(REPO, 'dist', 'bench', 'worker.js'), manifest.root, mode, ...(arg ? [arg] : []), '--runs', String(options.runs), ...extra];
+  const exited = await run(process.execPath, args);
+  if (exited.code !== 0) throw new Error(`bench worker ${mode} ${arg ?? ''} failed:\n${exited.stderr}`);
+  return JSON.parse(exited.stdout.trim().split('\n').pop()!) as Measurement;
+}
+
+function progress(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      runs: { type: 'string', default: '3' },
+      'skip-peers': { type: 'boolean', default: false },
+      'skip-e2e': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
+      json: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const options: Options = {
+    runs: Math.max(1, Number(values.runs)),
+    peers: !values['skip-peers'],
+    e2e: !values['skip-e2e'],
+    ...(values['cpu-prof'] ? { cpuProf: resolve(values['cpu-prof']) } : {}),
+  };
+  if (options.cpuProf) mkdirSync(options.cpuProf, { recursive: true });
+
+  const started = Date.now();
+  const plan = positionals.length ? dirCorpus(positionals) : defaultCorpus(REPO);
+  const scratch = mkdtempSync(join(tmpdir(), 'shipgate-bench-'));
+  try {
+    const manifest = materialise(plan, scratch);
+    const groups = GROUPS.filter((g) => manifest.groups[g].length > 0);
+    if (groups.length === 0) throw new Error('no TypeScript, JavaScript or Python files to measure');
+    const results: Results = { manifest, corpusKind: positionals.length ? 'dirs' : 'default', byGroup: {}, prs: [], e2e: undefined, notes: [] };
+
+    for (const group of groups) {
+      const byGroup: Partial<Record<string, Measurement>> = {};
+      results.byGroup[group] = byGroup;
+      progress(`${group}: parse floor`);
+      byGroup.parse = await worker(manifest, options, 'parse', group);
+      progress(`${group}: parse + 20-pattern query`);
+      byGroup.query = await worker(manifest, options, 'query', group);
+      progress(`${group}: engine, every rule`);
+      byGroup.engine = await worker(manifest, options, 'engine', group);
+      progress(`${group}: shipgate scan (whole process)`);
+      byGroup.cli = await shipgateScan(REPO, join(manifest.root, group), manifest.groups[group].length, manifest.bytes[group], Math.min(options.runs, 2));
+    }
+    if (options.peers && manifest.groups.js.length > 0) {
+      progress('js: ESLint + eslint-plugin-security');
+      results.byGroup.js!.eslint = await worker(manifest, options, 'eslint');
+    }
+    if (options.peers && manifest.groups.py.length > 0) {
+      const path = findBandit();
+      if (path) {
+        progress('py: bandit (whole process)');
+        results.byGroup.py!.bandit = await bandit(path, join(manifest.root, 'py'), manifest.groups.py.length, manifest.bytes.py, 1);
+      } else {
+        results.notes.push('bandit is not on PATH (Debian: apt-get install bandit): no Python peer measured.');
+      }
+    }
+    for (const size of [20, 200, 3000]) {
+      progress(`PRs of ${size} files`);
+      results.prs.push(await worker(manifest, options, 'pr', String(size)));
+    }
+    if (options.e2e) {
+      progress('end to end: webhook → check run');
+      const e2e: EndToEnd = await endToEnd(REPO, manifest);
+      results.e2e = e2e;
+    }
+    results.notes.push(`Benchmark wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+    const text = report(results);
+    process.stdout.write(text);
+    if (values.json) writeFileSync(resolve(values.json), JSON.stringify(results, null, 2));
+  } finally {
+    if (values.keep) progress(`corpus kept in ${scratch}`);
+    else rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
