@@ -127,11 +127,18 @@ function passesHandle(call: SyntaxNode, handles: ReadonlySet<string>): boolean {
 
 /** Awaited (directly or through `Promise.all`, `.then`) or returned to the transaction. */
 function isAwaitedOrReturned(call: SyntaxNode, callback: SyntaxNode): boolean {
-  for (let p: SyntaxNode | null = call; p && p !== callback; p = p.parent) {
+  // tree-sitter-typescript parses `await http.get<T>(url)` as `(await http.get)<T>(url)`.
+  if (call.childForFieldName('function')?.type === 'await_expression') return true;
+  for (let p: SyntaxNode | null = call; p && !sameNode(p, callback); p = p.parent) {
     if (p.type === 'await_expression' || p.type === 'return_statement') return true;
-    if (p.parent?.type === 'arrow_function' && p.parent.childForFieldName('body') === p) return true;
+    const body = p.parent?.type === 'arrow_function' ? p.parent.childForFieldName('body') : null;
+    if (body && sameNode(body, p)) return true;
   }
   return false;
+}
+
+function sameNode(a: SyntaxNode, b: SyntaxNode): boolean {
+  return a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
 }
 
 // ---------------------------------------------------------------------------------------------

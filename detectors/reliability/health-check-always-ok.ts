@@ -110,7 +110,7 @@ function promiseCallbackRole(fn: SyntaxNode): 'success' | 'failure' | 'other' {
   if (args?.type !== 'arguments') return 'other';
   const method = args.parent?.childForFieldName('function')?.childForFieldName('property')?.text;
   if (method === 'catch') return 'failure';
-  if (method === 'then') return args.namedChildren.indexOf(fn) === 1 ? 'failure' : 'success';
+  if (method === 'then') return args.namedChildren[1]?.startIndex === fn.startIndex ? 'failure' : 'success';
   return 'other';
 }
 

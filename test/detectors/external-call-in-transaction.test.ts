@@ -115,6 +115,15 @@ export class PaymentsService {
       lines: [8],
     },
     {
+      name: 'typed axios call (await x.post<T>(…))',
+      code: `
+await db.transaction(async (trx) => {
+  const { data } = await axios.post<Quote>(\`\${RATES_URL}/quotes\`, { currency });
+  await trx('quotes').insert({ currency, rate: data.rate });
+});`,
+      lines: [3],
+    },
+    {
       name: 'a project helper that sends an email',
       code: `
 await prisma.$transaction(async (tx) => {
