@@ -244,6 +244,8 @@ export interface SqlPieces {
   readonly before: readonly string[];
   /** The expression that builds the text (the template, the f-string, the `%`). */
   readonly node: SyntaxNode;
+  /** Values formatted as numbers (`"%d" % n`): they cannot carry text. */
+  readonly numeric?: ReadonlySet<SyntaxNode>;
 }
 
 /**
@@ -256,6 +258,7 @@ export function sqlPieces(node: SyntaxNode, depth = 0): SqlPieces | undefined {
   const text: string[] = [];
   const values: SyntaxNode[] = [];
   const before: string[] = [];
+  const numeric = new Set<SyntaxNode>();
   const push = (value: SyntaxNode): void => {
     values.push(value);
     before.push(text.join(''));
@@ -299,9 +302,20 @@ export function sqlPieces(node: SyntaxNode, depth = 0): SqlPieces | undefined {
           return walkOperand(right);
         }
         if (op === '%' && n.type === 'binary_operator' && isStringish(left)) {
+          const start = text.length;
           if (!walk(left)) return false;
           const args = right.type === 'tuple' ? right.namedChildren : right.type === 'dictionary' ? right.namedChildren.map((p) => p.childForFieldName('value')!).filter(Boolean) : [right];
-          for (const a of args) push(a);
+          const prefix = text.slice(0, start).join('');
+          const format = text.slice(start).join('');
+          const specs = [...format.matchAll(/%(?:\(([^)]*)\))?[-#0 +]*\d*(?:\.\d+)?([a-zA-Z%])/g)].filter((m) => m[2] !== '%');
+          const keys = right.type === 'dictionary' ? right.namedChildren.map((p) => stringValue(p.childForFieldName('key'))) : [];
+          args.forEach((a, i) => {
+            // The value lands where its own specifier is: by position, or by `%(name)s`.
+            const spec = right.type === 'dictionary' ? specs.find((m) => m[1] === keys[i]) : specs[i];
+            if (/^[dixXfeEgGo]$/.test(spec?.[2] ?? '')) numeric.add(a);
+            values.push(a);
+            before.push(prefix + format.slice(0, spec?.index ?? format.length));
+          });
           return true;
         }
         return false;
@@ -310,8 +324,19 @@ export function sqlPieces(node: SyntaxNode, depth = 0): SqlPieces | undefined {
         // "…".format(a, b=c)
         const fn = n.childForFieldName('function');
         if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format' && isStringish(fn.childForFieldName('object'))) {
+          const start = text.length;
           if (!walk(fn.childForFieldName('object')!)) return false;
-          for (const a of callArguments(n)) push(a.type === 'keyword_argument' ? (a.childForFieldName('value') ?? a) : a);
+          const prefix = text.slice(0, start).join('');
+          const format = text.slice(start).join('');
+          const fields = [...format.matchAll(/\{(\w*)[^{}]*\}/g)];
+          let auto = 0;
+          for (const a of callArguments(n)) {
+            const keyword = a.type === 'keyword_argument' ? a.childForFieldName('name')?.text : undefined;
+            const field = keyword ? fields.find((f) => f[1] === keyword) : (fields.find((f) => f[1] === String(auto)) ?? fields.filter((f) => f[1] === '')[auto]);
+            if (!keyword) auto++;
+            values.push(keyword ? (a.childForFieldName('value') ?? a) : a);
+            before.push(prefix + format.slice(0, field?.index ?? format.length));
+          }
           return true;
         }
         return false;
@@ -341,12 +366,13 @@ export function sqlPieces(node: SyntaxNode, depth = 0): SqlPieces | undefined {
       text: kept.map((p) => p.text).join(' '),
       values: kept.flatMap((p) => p.values),
       before: kept.flatMap((p) => p.before),
+      numeric: new Set(kept.flatMap((p) => [...(p.numeric ?? [])])),
       node: kept.find((p) => p.values.length > 0)?.node ?? kept[kept.length - 1]!.node,
     };
   }
   if (!walk(node)) return undefined;
   if (values.length === 0 && node.type !== 'template_string' && node.type !== 'string' && node.type !== 'concatenated_string') return undefined;
-  return { text: text.join(''), values, before, node };
+  return { text: text.join(''), values, before, node, numeric };
 }
 
 function isStringish(n: SyntaxNode | null | undefined): boolean {
@@ -360,8 +386,9 @@ const UPPER_CONSTANT = /^[A-Z][A-Z0-9_]*$/;
 /** Upper-case attributes that are request data, not constants: Django's `request.GET`, `request.POST`. */
 const REQUEST_ATTRIBUTES = new Set(['GET', 'POST', 'FILES', 'META', 'COOKIES', 'REQUEST', 'DATA', 'PUT', 'PATCH', 'ENV']);
 const NUMERIC_CALL = /^(Number|parseInt|parseFloat|int|float|Decimal|BigInt|len|abs|round|min|max|Math\.\w+|Number\.\w+|toFixed|toISOString|isoformat|getTime|valueOf)$/;
+/** Helpers that quote or escape what they return: `escapeId`, `escapePath`, `quote_name`, `format_table`, `sql.identifier`. */
 const ESCAPING_CALL =
-  /(escape|quote|ident|identifier|sanitize|sanitise|literal|qn|quote_name|escapeId|escapeLiteral|escapeIdentifier|placeholders?|ref|tableName|columnName|getTableName|wrap|wrapIdentifier|formatIdentifier)$/i;
+  /escape|quote|sanitiz|sanitis|identifier|^ident$|^qn$|^literal$|^ref$|format_?(table|column|ident|name|schema)|^wrap(Identifier)?$|formatIdentifier|placeholders?$|^(tableName|columnName|getTableName)$/i;
 const PLACEHOLDER_NAME = /^(placeholders?|marks|qmarks|bind_?marks|params?_?list|in_?clause|bindings?)$/i;
 
 export interface SafetyContext {
@@ -421,6 +448,7 @@ export function isSafeValue(value: SyntaxNode, depth = 0): boolean {
       return !!object && isConstantRoot(object);
     }
     case 'binary_expression':
+    case 'binary_operator':
     case 'boolean_operator': {
       const op = value.childForFieldName('operator')?.text ?? value.children.find((c) => !c.isNamed)?.text ?? '';
       const left = value.childForFieldName('left');

@@ -11,7 +11,7 @@ import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/
  */
 
 /** Fallback literals that match no tenant, so nothing is shared: `'unknown'`, `'none'`, `''`. */
-const INERT_LITERAL = /^(|unknown|none|null|undefined|n\/a|na|-|anonymous|anon|missing|unset|\?|<none>|\(none\))$/i;
+const INERT_LITERAL = /^(|unknown|none|null|undefined|n\/a|na|-|anonymous|anon|missing|unset|\?|<none>|\(none\)|common|organizations|consumers)$/i;
 /** Names of shared constants: `DEFAULT_ORG_ID`, `config.defaultTenant`, `getGlobalTenant()`. */
 const SHARED_NAME = /default|global|shared|fallback|public|system|root|main|primary|master|common/i;
 /** Calls whose arguments are labels, not data access: logs, metrics, traces, error reporting. */
@@ -20,6 +20,11 @@ const TELEMETRY_CALL = /(^|\.)(console|log|logger|_log|_logger|logging|metrics?|
 function isEnvLookup(node: SyntaxNode): boolean {
   const t = node.text;
   return /^process\.env\b|^import\.meta\.env\b|^os\.environ\b|^os\.getenv\(|^env\(|^config\(\s*['"]/.test(t);
+}
+
+/** Library and deployment options (`options.tenantId ?? 'common'` for an Azure AD provider) are configuration, not a request. */
+function isConfiguration(node: SyntaxNode): boolean {
+  return /^(this\.)?(options|opts|config|cfg|settings|props|providerOptions|clientOptions|defaults)\./.test(node.text);
 }
 
 /** The name a tenant-carrying value is read under: identifier, property, header/dict key, getattr name. */
@@ -111,7 +116,7 @@ function report(ctx: RuleContext, node: SyntaxNode, tenant: string, shared: stri
 function checkFallback(ctx: RuleContext, whole: SyntaxNode, left: SyntaxNode, right: SyntaxNode, v: TenantVocabulary): void {
   const name = tenantNameOf(left);
   if (!name || !isTenantIdName(name, v)) return;
-  if (isEnvLookup(left) || inTelemetry(whole)) return;
+  if (isEnvLookup(left) || inTelemetry(whole) || isConfiguration(left)) return;
   const shared = sharedConstant(right);
   if (!shared) return;
   report(ctx, whole, left.text.length > 60 ? name : left.text, shared);

@@ -1,4 +1,4 @@
-import { callArguments, calleeName, keywordArgument, hasSplat, lastSegment, objectProperty, stringValue } from '../support/syntax.js';
+import { callArguments, calleeName, hasSplat, lastSegment, objectProperty, stringValue } from '../support/syntax.js';
 import { definitionsOf, isSqlStatement, placeholderStyles, sqlCallOf, sqlPieces, type PlaceholderStyle, type SqlCall } from '../support/sql.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
@@ -22,8 +22,8 @@ const PY_STYLES: readonly PlaceholderStyle[] = ['percent', 'question', 'named'];
 const PY_ASYNCPG = new Set(['fetch', 'fetchrow', 'fetchval']);
 /** Sequelize's query options that bind nothing. */
 const SEQUELIZE_OPTIONS = new Set(['type', 'transaction', 'raw', 'logging', 'plain', 'model', 'mapToModel', 'nest', 'benchmark', 'useMaster']);
-/** Python keyword arguments that carry the parameters. */
-const PY_PARAM_KEYWORDS = ['params', 'parameters', 'args', 'vars', 'values', 'param', 'bind', 'binds'];
+/** Python keyword arguments that are execution options, not parameters. */
+const PY_OPTION_KEYWORDS = new Set(['execution_options', 'timeout', 'prepare', 'bind_arguments', 'column', 'record_class', 'stream_results']);
 
 const SHOW: Record<PlaceholderStyle, string> = { dollar: '$1', question: '?', percent: '%s', named: ':name' };
 
@@ -68,7 +68,8 @@ function pyParamsMissing(sqlCall: SqlCall): boolean {
     const first = sqlCall.rest.find((a) => a.type !== 'keyword_argument')!;
     return (first.type === 'list' || first.type === 'tuple' || first.type === 'dictionary') && first.namedChildCount === 0;
   }
-  return !PY_PARAM_KEYWORDS.some((k) => keywordArgument(sqlCall.call, k));
+  // SQLAlchemy 1.x binds keyword arguments: `conn.execute(SQL, table_id=table_id)`.
+  return !callArguments(sqlCall.call).some((a) => a.type === 'keyword_argument' && !PY_OPTION_KEYWORDS.has(a.childForFieldName('name')?.text ?? ''));
 }
 
 function check(python: boolean) {

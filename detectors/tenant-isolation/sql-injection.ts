@@ -1,5 +1,5 @@
 import { callArguments, calleeName, lastSegment } from '../support/syntax.js';
-import { hasSqlWords, isSafeValue, sqlCallOf, sqlPieces, type SqlCall, type SqlPieces } from '../support/sql.js';
+import { definitionsOf, hasSqlWords, isSafeValue, sqlCallOf, sqlPieces, type SqlCall, type SqlPieces } from '../support/sql.js';
 import type { Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -50,11 +50,38 @@ function replaceCall(ctx: RuleContext, call: SyntaxNode, replacement: string): S
   };
 }
 
+/** Schema and session statements: their dynamic parts are identifiers, which no driver can bind. */
+const DDL = /^\s*\(?\s*(create|drop|alter|truncate|grant|revoke|set|use|prepare|commit|rollback|savepoint|release|describe|desc|show|pragma|analyze|vacuum|comment\s+on|lock|reindex|cluster|refresh|attach|detach|begin|start\s+transaction|xa\s|kill|declare|deallocate|listen|notify|unlisten|reset|discard|checkpoint|load|optimize|flush)\b/i;
+
+/** Names that carry request input: a value read from them, or defined from them, is attacker-controlled. */
+const REQUEST_SOURCE = /\b(req|request|params|query|body|input|args|dto|payload|searchParams|search|filters?|formData|form|GET|POST|data|event|ctx\.(query|params|request))\b/;
+const USER_KNOB = /^(sort|sortBy|sort_by|sortField|sortColumn|sortKey|sortDir|order|orderBy|order_by|orderField|direction|dir|column|col|field|fields|groupBy|group_by|q|term|keyword|search_term|searchTerm)$/;
+
+/**
+ * Where the value lands: in a value position (`= ${x}`, `'${x}'`, `IN (${x})`, `LIMIT ${n}`), a
+ * bind parameter would have done; anywhere else it is an identifier or a clause (`FROM ${t}`,
+ * `ORDER BY ${col}`, `WHERE ${cond}`), which is dangerous only when it comes from the request.
+ */
+function inValuePosition(before: string): boolean {
+  return /(=|<>|!=|<|>|\bin\s*\(|\blike|\bilike|\bbetween|\band\s+'|\blimit|\boffset|\bvalues\s*\((?:[^)]*,)?)\s*$/i.test(before) || /'[^']*$/.test(before.replace(/'[^']*'/g, ''));
+}
+
+function comesFromRequest(value: SyntaxNode, depth = 0): boolean {
+  const text = value.text;
+  if (REQUEST_SOURCE.test(text) || (value.type === 'identifier' && USER_KNOB.test(text))) return true;
+  if (value.type === 'identifier' && depth < 3) return definitionsOf(text, value).some((d) => comesFromRequest(d.value, depth + 1));
+  if ((value.type === 'member_expression' || value.type === 'attribute') && /^(sort|order|filter|column|field|direction)/i.test(text.slice(text.lastIndexOf('.') + 1))) return true;
+  return false;
+}
+
 function checkSql(ctx: RuleContext, sqlNode: SyntaxNode, runner: string, sqlOnly: boolean, sqlCall?: SqlCall): void {
   const pieces = sqlPieces(sqlNode);
   if (!pieces || pieces.values.length === 0) return;
   if (!sqlOnly && !hasSqlWords(pieces.text)) return;
-  const unsafe = pieces.values.filter((v, i) => !/\$$/.test(pieces.before[i]!) && !isSafeValue(v));
+  if (DDL.test(pieces.text)) return;
+  const unsafe = pieces.values.filter(
+    (v, i) => !/\$$/.test(pieces.before[i]!) && !pieces.numeric?.has(v) && !isSafeValue(v) && (inValuePosition(pieces.before[i]!) || comesFromRequest(v)),
+  );
   if (unsafe.length === 0) return;
   const first = unsafe[0]!;
   const suggestion = sqlCall ? taggedPrismaSuggestion(ctx, sqlCall, pieces) : undefined;

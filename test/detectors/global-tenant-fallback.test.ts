@@ -107,6 +107,13 @@ const orgName = org?.name || 'Default workspace';`,
       code: `const tenantId = process.env.TENANT_ID ?? 'default';`,
     },
     {
+      name: 'an OAuth provider option (Azure AD "common" endpoint)',
+      code: `export default function AzureAD(options: AzureADOptions) {
+  const tenant = options.tenantId ?? 'common';
+  return { wellKnown: \`https://login.microsoftonline.com/\${tenant}/v2.0/.well-known/openid-configuration\` };
+}`,
+    },
+    {
       name: 'a function returning a constant that is not a tenant resolver',
       code: `export function getTheme(req: Request) {
   return DEFAULT_THEME;

@@ -177,6 +177,12 @@ session.execute(stmt)`,
       code: `cursor.execute("SELECT count(*) FROM django_session WHERE expire_date < now()")`,
     },
     {
+      name: 'SQLAlchemy 1.x binds keyword arguments',
+      code: `VIEW_SQL = text("SELECT name FROM sysobjects WHERE uid = :schema_name AND type = 'V'")
+def get_view_names(connection, schema):
+    return [v["name"] for v in connection.execute(VIEW_SQL, schema_name=schema)]`,
+    },
+    {
       name: 'params via **kwargs',
       code: `cursor.execute("SELECT * FROM t WHERE id = %s", **opts)`,
     },

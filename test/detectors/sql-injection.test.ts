@@ -124,6 +124,22 @@ await pool.query(\`DELETE FROM files WHERE org_id = $1 AND id IN (\${placeholder
       code: `await db('invoices').where({ org_id: orgId, id }).first();`,
     },
     {
+      name: 'escaped identifier in a schema statement',
+      code: `async clearTable(tableName: string) {
+  await this.query(\`TRUNCATE TABLE \${this.escapePath(tableName)}\`);
+}`,
+    },
+    {
+      name: 'DDL takes identifiers, which no driver can bind',
+      code: `await client.query(\`DROP SCHEMA IF EXISTS \${schemaName} CASCADE\`);`,
+    },
+    {
+      name: 'an internal table name in identifier position',
+      code: `export async function countRows(table: string, orgId: string) {
+  return pool.query(\`SELECT count(*) FROM \${table} WHERE org_id = $1\`, [orgId]);
+}`,
+    },
+    {
       name: 'a non-SQL query call with a template',
       code: `const res = await client.query(\`{ user(id: "\${id}") { name } }\`);`,
     },
@@ -214,6 +230,14 @@ def recent(cursor, limit: int):
     {
       name: 'psycopg2.sql composition',
       code: `cur.execute(sql.SQL("SELECT * FROM {} WHERE id = %s").format(sql.Identifier(table)), [pk])`,
+    },
+    {
+      name: '%d formats a number',
+      code: `resolved.set_source_expressions([RawSQL("%d" % (idx + 1), ())])`,
+    },
+    {
+      name: 'provisioning DDL with an identifier',
+      code: `conn.exec_driver_sql("DROP DATABASE %s" % ident)`,
     },
     {
       name: 'an f-string that is not SQL',
