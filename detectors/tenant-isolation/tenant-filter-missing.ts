@@ -208,7 +208,8 @@ function isLoadedEntityValue(f: Filter): boolean {
   if (!value) return false;
   const key = f.key.slice(f.key.lastIndexOf('.') + 1);
   if (/\.map\(|\bfor\b.+\bin\b|\bpluck\(|\bvalues_list\(|\bids\b|_ids\b|Ids\b/.test(value.text) && !REQUEST_DATA.test(value.text.split(/[.[(]/)[0]!)) return true;
-  if (ID_KEYS.test(key)) return false;
+  // `where: { id: invoice.id }`, `pk=instance.pk`: the row itself was loaded before.
+  if (ID_KEYS.test(key)) return (value.type === 'member_expression' || value.type === 'attribute') && /\.(id|pk|uuid)$/.test(value.text) && !REQUEST_DATA.test(value.text.split(/[.[(?]/)[0]!) && !/params|query|body|input|GET|POST|data|kwargs/.test(value.text);
   if (value.type === 'member_expression' || value.type === 'attribute') {
     const root = value.text.split(/[.[(?]/)[0]!;
     return !REQUEST_DATA.test(root) && !/params|query|body|input|GET|POST|data/.test(value.text);
@@ -237,6 +238,21 @@ function isBatchContext(ctx: RuleContext, node: SyntaxNode): boolean {
   return false;
 }
 
+const SUPERADMIN = /is_?super_?(user|admin)|isSuper(User|Admin)|is_?platform_?admin|isPlatformAdmin|is_staff\b|isStaff\b|role\s*(===?|==|in)\s*\(?\s*['"](superadmin|super_admin|platform_admin|staff|root)['"]/i;
+
+/** `if user.is_superuser: …` / `if (session.user.isSuperAdmin) { … }`: a branch for platform staff. */
+function inSuperadminBranch(node: SyntaxNode): boolean {
+  const fn = enclosingFunction(node);
+  for (let p = node.parent; p && p !== fn; p = p.parent) {
+    if (p.type === 'if_statement' && SUPERADMIN.test(p.childForFieldName('condition')?.text ?? '')) {
+      // Only the branch taken when the condition holds.
+      const consequence = p.childForFieldName('consequence');
+      if (consequence && node.startIndex >= consequence.startIndex && node.endIndex <= consequence.endIndex) return true;
+    }
+  }
+  return false;
+}
+
 function tenantInScope(node: SyntaxNode, v: TenantVocabulary): boolean {
   const fn = enclosingFunction(node);
   return !!fn && tenantTokenIn(fn.text, v);
@@ -259,6 +275,7 @@ function consider(ctx: RuleContext, c: Candidate): void {
   if (USER_MODELS.has(modelKey(c.model)) && bare.some((k) => IDENTITY_KEYS.has(k.replace(/_/g, '').toLowerCase().replace(/__\w+$/, '')))) return;
   if (filters.some(isLoadedEntityValue)) return;
   if (isCheckedAround(c, filters, v)) return;
+  if (c.node && inSuperadminBranch(c.node)) return;
   if (isBatchPath(ctx.file.path) || (c.node && isBatchContext(ctx, c.node))) {
     if (!c.node || !tenantInScope(c.node, v)) return;
   }
@@ -679,8 +696,10 @@ function djangoQuery(ctx: RuleContext, call: SyntaxNode, model: string, manager:
     if (t && !isExcludedPath(ctx)) recordScoped(ctx, model, tenantFieldOf(t.key, v));
     return;
   }
+  // Model.objects.using(db).bulk_create(...): a write of new rows, not a filtered read.
+  if (links.some((l) => DJANGO_CREATE.has(l.method))) return;
   // A custom queryset method (`for_org(org)`, `visible_to(user)`) scopes on its own.
-  if (links.some((l) => !DJANGO_QUERYSET.has(l.method) && !DJANGO_CREATE.has(l.method))) return;
+  if (links.some((l) => !DJANGO_QUERYSET.has(l.method))) return;
   if (!DJANGO_QUERYSET.has(method)) return;
   // DRF: `queryset = Invoice.objects.all()` on a view whose get_queryset() filters.
   const assignment = top.parent?.type === 'assignment' ? top.parent : undefined;

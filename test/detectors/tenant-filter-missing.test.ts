@@ -282,6 +282,23 @@ SELECT * FROM invoices WHERE org_id = $1 ORDER BY created_at DESC;
       files: withSchema,
     },
     {
+      name: 'a superadmin branch',
+      code: `export async function listInvoices(session: Session) {
+  if (session.user.isSuperAdmin) {
+    return prisma.invoice.findMany({ where: { status: 'overdue' } });
+  }
+  return prisma.invoice.findMany({ where: { status: 'overdue', orgId: session.user.orgId } });
+}`,
+      files: withSchema,
+    },
+    {
+      name: 'update by the id of a row already loaded',
+      code: `export async function settle(invoice: Invoice) {
+  return prisma.invoice.update({ where: { id: invoice.id }, data: { status: 'paid' } });
+}`,
+      files: withSchema,
+    },
+    {
       name: 'knex chain that filters on the joined table tenant column',
       code: `export const tasks = (orgId: string) =>
   db('tasks').join('projects', 'projects.id', 'tasks.project_id').where('projects.org_id', orgId).select('tasks.*');`,
@@ -455,6 +472,27 @@ def archive(pk):
       code: `def project_tasks(request, pk):
     project = get_object_or_404(Project, pk=pk, org=request.org)
     return Task.objects.filter(project=project)`,
+      files: withDjango,
+    },
+    {
+      name: 'a superuser branch',
+      code: `def visible_projects(user):
+    if user.is_superuser:
+        return Project.objects.all()
+    return Project.objects.filter(org=user.org)`,
+      files: withDjango,
+    },
+    {
+      name: 'a signal handler reloading the instance it was given',
+      code: `def clear_cache(sender, instance, using, **kwargs):
+    cached = Project.objects.using(using).get(pk=instance.pk)
+    cache.delete(cached.cache_key)`,
+      files: withDjango,
+    },
+    {
+      name: 'bulk_create through using()',
+      code: `def copy_projects(projects, using):
+    Project.objects.using(using).bulk_create(projects)`,
       files: withDjango,
     },
     {
