@@ -11,6 +11,9 @@ const SETTINGS_FILE = /(^|\/)(settings|config|conf|configuration)(\/|[_.-]?[a-z0
 /** Django settings that only a settings module defines. */
 const DJANGO_SETTINGS_MARKER = /^(INSTALLED_APPS|ALLOWED_HOSTS|ROOT_URLCONF|MIDDLEWARE|DATABASES)\s*=/m;
 
+/** Tools only a developer machine runs. */
+const DEV_ONLY_SETTINGS = /["']debug_toolbar["']|DebugToolbarMiddleware|["']django_extensions["']\s*[,)\]]\s*#\s*dev/;
+
 /** Config classes that are the production one: `ProductionConfig`, `StagingSettings`, `LiveConfig`. */
 const PRODUCTION_CLASS = /(prod|production|staging|live)/i;
 
@@ -58,6 +61,8 @@ function checkAssignment(match: RuleMatch, ctx: RuleContext): void {
   if (container?.type === 'module') {
     // Indented under `if`/`try` at module level is not a plain assignment, and its parent is a block.
     if (!SETTINGS_FILE.test(path) && !DJANGO_SETTINGS_MARKER.test(ctx.file.source)) return;
+    // Settings that install the debug toolbar are a developer's settings, whatever the file name.
+    if (DEV_ONLY_SETTINGS.test(ctx.file.source)) return;
     const suggestion = envSuggestion(ctx, value, 'DEBUG');
     ctx.report({
       node: statement,

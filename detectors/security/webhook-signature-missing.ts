@@ -237,6 +237,10 @@ function pyBodyRead(handler: SyntaxNode): SyntaxNode | undefined {
   const body = handler.childForFieldName('body');
   if (body) {
     for (const node of descendants(body)) {
+      // `parse_json_request(request)`, `get_payload(request)`: a helper reading the body for us.
+      if (node.type === 'call' && /(json|body|payload)/i.test(lastSegment(calleeName(node)) ?? '') && callArguments(node).some((a) => a.text === 'request')) {
+        return node;
+      }
       if (node.type === 'attribute' && PY_BODY.test(dottedName(node) ?? '')) {
         const parent = node.parent;
         const call = parent?.type === 'call' && parent.childForFieldName('function') === node ? parent : undefined;
@@ -251,7 +255,7 @@ function pyBodyRead(handler: SyntaxNode): SyntaxNode | undefined {
     const type = param.childForFieldName('type')?.text ?? '';
     const value = param.childForFieldName('value')?.text ?? '';
     if (PY_NOT_BODY_TYPE.test(type) || /^(Depends|Header|Query|Path|Cookie)\(/.test(value)) continue;
-    if (/^(dict|Dict\[.*\]|[A-Z]\w*(Event|Payload|Webhook|Body|Request|Notification|In|Schema)\w*)$/.test(type) || /^Body\(/.test(value)) return param;
+    if (/^(dict|[dD]ict\[.*\]|[A-Z]\w*(Event|Payload|Webhook|Body|Request|Notification|In|Schema)\w*)$/.test(type) || /^Body\(/.test(value)) return param;
   }
   return undefined;
 }

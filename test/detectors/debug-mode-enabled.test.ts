@@ -76,6 +76,11 @@ ruleTable('debug-mode-enabled', {
       code: 'from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n    DEBUG: bool = False\n    PROJECT_NAME: str = "billing"\n',
     },
     {
+      name: 'settings that install the debug toolbar are development settings',
+      path: 'config/settings/base_local_override.py',
+      code: 'from .base import *\n\nDEBUG = True\nALLOWED_HOSTS = []\nINSTALLED_APPS += ("debug_toolbar",)\nINTERNAL_IPS = ("127.0.0.1",)\n',
+    },
+    {
       name: 'a development config class',
       path: 'app/config.py',
       code: 'class Config:\n    DEBUG = False\n\nclass DevelopmentConfig(Config):\n    DEBUG = True\n',
