@@ -51,10 +51,23 @@ function effectiveUser(file: Dockerfile, stage: DockerStage): Effective {
   return { kind: 'non-root' };
 }
 
+/**
+ * Containers whose job needs root: a Docker daemon inside the container (Docker-in-Docker). Asking
+ * for a non-root user there is advice nobody can take.
+ */
+const NEEDS_ROOT_IMAGE = /^(docker\.io\/)?(library\/)?docker:[^\s]*dind/i;
+const INSTALLS_DOCKER_DAEMON = /\b(docker\.io|docker-ce|dockerd|moby-engine)\b/;
+
+function needsRoot(stage: DockerStage): boolean {
+  if (NEEDS_ROOT_IMAGE.test(stage.image)) return true;
+  return stage.instructions.some((i) => i.keyword === 'RUN' && INSTALLS_DOCKER_DAEMON.test(i.body) && /\b(apt-get|apt|apk|yum|dnf)\b/.test(i.body));
+}
+
 function check(ctx: RuleContext): void {
   const file = parseDockerfile(ctx.file.source);
   const stage = finalStage(file);
   if (!stage) return;
+  if (needsRoot(stage)) return;
   const effective = effectiveUser(file, stage);
   if (effective.kind === 'non-root') return;
   if (effective.kind === 'explicit-root') {

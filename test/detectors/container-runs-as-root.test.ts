@@ -83,6 +83,11 @@ ruleTable('container-runs-as-root', {
       code: 'FROM node:20-slim\nARG APP_USER=node\nCOPY . /app\nUSER ${APP_USER}\nCMD ["node", "/app/server.js"]\n',
     },
     {
+      name: 'Docker-in-Docker needs root',
+      path: 'Dockerfile',
+      code: 'FROM oven/bun:1.3\nRUN apt-get update && apt-get install -y docker.io supervisor\nWORKDIR /app\nCMD ["/usr/bin/supervisord"]\n',
+    },
+    {
       name: 'distroless debug-nonroot',
       path: 'Dockerfile',
       code: 'FROM gcr.io/distroless/base-debian12:debug-nonroot\nCOPY app /app\nENTRYPOINT ["/app"]\n',
