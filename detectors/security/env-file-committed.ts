@@ -18,7 +18,7 @@ const ASSIGNMENT = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
  * placeholder, or the stock password of a local database container.
  */
 const PLACEHOLDER =
-  /change[-_ ]?me|replace|your[-_ ]|<[^>]*>|\{\{.*\}\}|x{3,}|\*{3,}|\.{3}|example|dummy|placeholder|sample|fake|todo|fixme|redacted|not[-_ ]?set|^(none|null|nil|false|true|undefined|empty)$|(^|[-_])(test|testing|dev|development|local|localhost|secret|password|changeit)([-_]|$)|sk_test_|pk_test_|rk_test_/i;
+  /change[-_ ]?me|replace|^your|your[-_ ]|^my[-_]?(secret|password|key|token)|<[^>]*>|\{\{.*\}\}|x{3,}|\*{3,}|\.{3}|example|dummy|placeholder|sample|fake|todo|fixme|redacted|not[-_ ]?set|^(none|null|nil|false|true|undefined|empty)$|(^|[-_])(test|testing|dev|development|local|localhost|secret|password|changeit)([-_]|$)|sk_test_|pk_test_|rk_test_/i;
 const STOCK_PASSWORDS = new Set(['postgres', 'password', 'root', 'admin', 'secret', 'mysql', 'pass', 'guest', 'user', 'docker', 'minioadmin', 'rabbitmq', 'redis', 'mongo', 'example']);
 
 /** `postgres://user:pass@host/db`: a URL with an inline password. */
@@ -72,16 +72,32 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
+/** Database settings: `DB_PASSWORD`, `POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `REDIS_PASSWORD`. */
+const DATABASE_KEY = /^(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO|MONGODB|REDIS)_/i;
+/** A deployed environment: its database password is real even when the database is on the same host. */
+const DEPLOYED_NAME = /(^|[.\-_])(prod|production|staging|stage|live|preview)([.\-_]|$)/i;
+
+/**
+ * Whether the file points its database at a developer machine or a compose service
+ * (`DB_HOST=localhost`, `POSTGRES_HOST=db`): its database passwords then open nothing real.
+ */
+function localDatabase(ctx: RuleContext): boolean {
+  const hosts = [...ctx.file.source.matchAll(/^\s*(?:export\s+)?(?:DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO|MONGODB|REDIS)_HOST\s*=\s*["']?([^"'\s#]+)/gim)].map((m) => m[1]!);
+  return hosts.length > 0 && hosts.every((h) => LOCAL_HOST.test(h) && !h.includes('.') || /^(localhost|127\.|0\.0\.0\.0|host\.docker\.internal)/i.test(h));
+}
+
 function check(ctx: RuleContext): void {
   const { file } = ctx;
   if (envFileKind(file.path) === 'template') return;
   const name = file.path.slice(file.path.lastIndexOf('/') + 1);
   const forTests = TEST_NAME.test(name.replace(/^\.env/i, ''));
+  const localDb = !DEPLOYED_NAME.test(name.replace(/^\.env/i, '')) && localDatabase(ctx);
   for (let n = 1; n <= file.lineCount; n++) {
     if (!file.isChangedLine(n)) continue;
     const m = ASSIGNMENT.exec(file.line(n));
     if (!m) continue;
     const key = m[2]!;
+    if (localDb && DATABASE_KEY.test(key)) continue;
     const leaked = leakedCredential(key, dotenvValue(m[3]!));
     if (!leaked) continue;
     const what = leaked === 'value' ? `\`${key}\`` : `The password inside \`${key}\``;

@@ -29,6 +29,12 @@ ruleTable('env-file-committed', {
       message: /password inside `DATABASE_URL`/,
     },
     {
+      name: '.env.production keeps the database password even on localhost',
+      path: '.env.production',
+      code: 'DB_HOST=localhost\nDB_PASSWORD=DBIYZ_2024\n',
+      lines: [2],
+    },
+    {
       name: '.env.staging with AWS credentials',
       path: '.env.staging',
       code: 'AWS_REGION=eu-west-1\nAWS_ACCESS_KEY_ID=AKIA4Q7XLZ2MNB5RT8WY\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ81kd9LmN\n',
@@ -83,6 +89,16 @@ ruleTable('env-file-committed', {
       name: 'secrets referenced from other variables',
       path: '.env',
       code: 'JWT_SECRET=${VAULT_JWT_SECRET}\nAPI_TOKEN=$CI_API_TOKEN\n',
+    },
+    {
+      name: 'a local database password next to DB_HOST=localhost',
+      path: '.env',
+      code: 'DB_HOST=localhost\nDB_PORT=5432\nDB_USER=postgres\nDB_PASSWORD=postgres04\n',
+    },
+    {
+      name: 'tutorial placeholders written as one word',
+      path: '.env',
+      code: 'PORT=5000\nMONGO_URI=mongodb://127.0.0.1:27017/authdb\nJWT_SECRET=yourjwtsecret\nSESSION_SECRET=mysecretkey\n',
     },
     {
       name: 'a comment that mentions a secret',
