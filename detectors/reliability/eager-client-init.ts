@@ -125,7 +125,8 @@ function checkPy(match: RuleMatch, ctx: RuleContext): void {
 // ---------------------------------------------------------------------------------------------
 // Global SDK configuration: `stripe.api_key = os.environ["STRIPE_SECRET_KEY"]`
 
-const SDK_SETTINGS = /^(api_key|apiKey|api_base|api_version|organization|api_type)$/;
+/** Credentials only: a global `api_version` or `api_base` with a default is configuration, not a secret that may be missing. */
+const SDK_SETTINGS = /^(api_key|apiKey|organization)$/;
 const ENV_READ_PY = /^(os\.environ\[|os\.environ\.get\(|os\.getenv\(|environ\[|getenv\(|env\(|config\()/;
 const ENV_READ_TS = /^process\.env\b/;
 

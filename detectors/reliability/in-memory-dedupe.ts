@@ -137,6 +137,7 @@ function check(python: boolean) {
     const writes = writesOf(root, name, python);
     if (writes.length === 0) return; // a constant set (allow-list, known ids), not state
     if ((python ? SHARED_STORE_PY : SHARED_STORE_TS).test(ctx.file.source)) return;
+    if (documentedAsFallback(ctx, nameNode.startPosition.row + 1)) return;
 
     const message = messageFor(name, purpose);
     const declaredRow = nameNode.startPosition.row + 1;
@@ -148,6 +149,21 @@ function check(python: boolean) {
     const changedWrite = writes.find((w) => ctx.file.isChangedLine(w.startPosition.row + 1));
     if (changedWrite) ctx.report({ node: changedWrite, key: `${name} = ${ctx.text(value)}`, message });
   };
+}
+
+/**
+ * The comment right above the declaration says the set is only a fast path or a fallback in front
+ * of a real guarantee (a unique constraint, a shared store): the author has made that call.
+ */
+const FALLBACK_COMMENT = /fall-?back|fast[- ]path|best[- ]effort|optimi[sz]ation only/i;
+
+function documentedAsFallback(ctx: RuleContext, row: number): boolean {
+  for (let line = row - 1; line >= Math.max(1, row - 4); line--) {
+    const text = ctx.file.line(line).trim();
+    if (!/^(\/\/|#|\*|\/\*)/.test(text)) break;
+    if (FALLBACK_COMMENT.test(text)) return true;
+  }
+  return false;
 }
 
 function messageFor(name: string, purpose: Purpose): string {

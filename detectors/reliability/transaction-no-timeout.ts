@@ -1,6 +1,7 @@
 import { words } from '../support/names.js';
 import { numericValue } from '../support/durations.js';
-import { hasSpread, objectProperty, stringValue } from '../support/syntax.js';
+import { descendants, hasSpread, objectProperty, stringValue } from '../support/syntax.js';
+import { chainRoot, parameterNames } from '../support/transactions.js';
 import type { Rule, RuleContext, RuleMatch, Severity, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -29,12 +30,17 @@ function checkPrismaTransaction(call: SyntaxNode, ctx: RuleContext): void {
   if (/\btransactionOptions\s*:/.test(ctx.file.source)) return; // the client in this file sets defaults
 
   const forgotten = transactionTimeoutConstant(call.tree.rootNode);
+  // Prisma bounds an interactive transaction by default (maxWait 2 s, timeout 5 s): a couple of
+  // writes on the handle are fine with that. The risk is work whose length grows with the data
+  // or depends on something else: awaits in a loop, awaited calls that are not on the handle.
+  const slow = slowWork(callback);
+  if (!forgotten && !slow) return;
   const severity: Severity | undefined = forgotten ? 'P0' : undefined;
   const timeoutValue = forgotten && !/wait/i.test(forgotten) ? forgotten : '10_000';
   const waitValue = forgotten && /wait/i.test(forgotten) ? forgotten : '5_000';
   const message = forgotten
     ? `\`${ctx.text(callee)}(…)\` (line ${callee.startPosition.row + 1}) passes no \`timeout\` although this file defines \`${forgotten}\` for it: the transaction runs with Prisma's implicit defaults instead of the limit the code meant to set.`
-    : `\`${ctx.text(callee)}(…)\` (line ${callee.startPosition.row + 1}) is an interactive transaction with no \`timeout\`/\`maxWait\`: how long it may hold its connection and locks is left to implicit client defaults nobody chose for this work.`;
+    : `\`${ctx.text(callee)}(…)\` (line ${callee.startPosition.row + 1}) is an interactive transaction with no \`timeout\`/\`maxWait\` around ${slow}: its length grows with the data, so it either holds its connection and locks that long or is killed half-way by Prisma's implicit 5 s default.`;
   ctx.report({
     node: callee,
     message,
@@ -42,6 +48,35 @@ function checkPrismaTransaction(call: SyntaxNode, ctx: RuleContext): void {
     ...suggestionFor(ctx, callback, options, `timeout: ${timeoutValue}, maxWait: ${waitValue}`),
     when: (facts) => !facts.has(FACT_CLIENT_DEFAULTS, 'prisma'),
   });
+}
+
+const LOOPS = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
+const ITERATORS = new Set(['map', 'forEach', 'flatMap', 'reduce', 'all', 'allSettled']);
+const NESTED_FUNCTIONS = new Set(['arrow_function', 'function_expression', 'function', 'function_declaration', 'method_definition']);
+
+/** What in the callback makes its length open-ended: "awaits in a loop" or "`fetchRates(…)`". */
+function slowWork(callback: SyntaxNode): string | undefined {
+  const handles = new Set(parameterNames(callback));
+  const body = callback.childForFieldName('body');
+  if (!body) return undefined;
+  for (const node of descendants(body)) {
+    if (node.type !== 'await_expression') continue;
+    for (let p = node.parent; p && p.startIndex >= body.startIndex && !(p.startIndex === callback.startIndex && p.endIndex === callback.endIndex); p = p.parent) {
+      if (LOOPS.has(p.type)) return 'awaits in a loop';
+      if (NESTED_FUNCTIONS.has(p.type) && p.parent?.type === 'arguments') {
+        const method = p.parent.parent?.childForFieldName('function')?.childForFieldName('property')?.text;
+        if (method && ITERATORS.has(method)) return 'awaits for each item';
+      }
+    }
+    const awaited = node.namedChild(0);
+    if (awaited?.type !== 'call_expression') continue;
+    const root = chainRoot(awaited);
+    if (root.type === 'identifier' && (handles.has(root.text) || root.text === 'Promise')) continue;
+    // A helper handed the handle runs its queries through it: `await nextInvoiceNumber(tx)`.
+    if (awaited.childForFieldName('arguments')?.namedChildren.some((a) => a.type === 'identifier' && handles.has(a.text))) continue;
+    return `\`${awaited.childForFieldName('function')?.text.replace(/\s+/g, '') ?? 'a call'}(…)\``;
+  }
+  return undefined;
 }
 
 /**
@@ -182,7 +217,7 @@ const rule: Rule = {
     category: 'Reliability',
     languages: ['ts', 'py'],
     docs: {
-      why: 'A transaction keeps a pooled connection and its row locks until it ends. When its length is not bounded on purpose, one slow query or a stuck callback holds them while other requests queue behind the locks and the pool, which is how a slow dependency turns into an outage; a statement timeout of 30 s or more (or 0) on a request path does the same.',
+      why: 'A transaction keeps a pooled connection and its row locks until it ends. An interactive transaction that loops over rows or waits on other work has a length that grows with the data: left to Prisma\'s implicit defaults (5 s) it starts failing half-way once the data grows, and with the limit simply raised it holds locks while other requests queue behind them. A statement timeout of 30 s or more (or 0) on a request path lets one slow query do the same.',
       fix: 'Give interactive transactions an explicit bound sized to the work, e.g. `prisma.$transaction(fn, { timeout: 10_000, maxWait: 5_000 })` (or `transactionOptions` on the client), and keep `SET LOCAL statement_timeout` to a few seconds on request paths; move genuinely long work to a background job.',
       example: {
         bad: 'await prisma.$transaction(async (tx) => {\n  await tx.account.update({ where: { id }, data: { balance: { decrement: amount } } });\n});',

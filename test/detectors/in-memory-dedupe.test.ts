@@ -182,6 +182,21 @@ app.post('/webhooks/stripe', async (req, res) => {
 });`,
     },
     {
+      name: 'documented as a fast path in front of a unique constraint',
+      path: 'app/api/webhooks/helloasso/route.ts',
+      code: `
+// Per-instance fast path only: the unique index on orders.external_id is the real guarantee.
+const processedOrders = new Set<string>();
+
+export async function POST(req: Request) {
+  const { id } = await req.json();
+  if (processedOrders.has(id)) return Response.json({ received: true });
+  processedOrders.add(id);
+  await db.insert(orders).values({ externalId: id }).onConflictDoNothing();
+  return Response.json({ received: true });
+}`,
+    },
+    {
       name: 'presence tracking (last seen), not dedupe',
       code: `
 const lastSeen = new Map<string, number>();

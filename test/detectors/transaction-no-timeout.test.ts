@@ -4,18 +4,33 @@ ruleTable('transaction-no-timeout', {
   language: 'ts',
   invalid: [
     {
-      name: 'interactive Prisma transaction with no options',
+      name: 'interactive transaction looping over rows, no options',
       code: `
-export async function transfer(from: string, to: string, amount: number) {
+export async function closeInvoices(orgId: string) {
   await prisma.$transaction(async (tx) => {
-    await tx.account.update({ where: { id: from }, data: { balance: { decrement: amount } } });
-    await tx.account.update({ where: { id: to }, data: { balance: { increment: amount } } });
+    const drafts = await tx.invoice.findMany({ where: { orgId, status: 'draft' } });
+    for (const invoice of drafts) {
+      await tx.invoice.update({ where: { id: invoice.id }, data: { status: 'issued', number: await nextNumber(tx) } });
+    }
   });
 }`,
       lines: [3],
       severity: 'P1',
-      message: /`prisma\.\$transaction\(…\)` \(line 3\) is an interactive transaction with no `timeout`\/`maxWait`/,
+      message: /`prisma\.\$transaction\(…\)` \(line 3\) is an interactive transaction with no `timeout`\/`maxWait` around awaits in a loop/,
       suggestion: '  }, { timeout: 10_000, maxWait: 5_000 });',
+    },
+    {
+      name: 'an awaited call to something else inside the transaction',
+      code: `
+export async function convert(walletId: string, currency: string) {
+  return prisma.$transaction(async (tx) => {
+    const wallet = await tx.wallet.findUniqueOrThrow({ where: { id: walletId } });
+    const rate = await fetchExchangeRate(wallet.currency, currency);
+    return tx.wallet.update({ where: { id: walletId }, data: { balance: wallet.balance * rate, currency } });
+  });
+}`,
+      lines: [3],
+      message: /around `fetchExchangeRate\(…\)`/,
     },
     {
       name: 'P0: the file defines a transaction timeout constant the call does not pass',
@@ -37,8 +52,8 @@ export async function closeMonth(orgId: string) {
       name: 'options with only an isolation level',
       code: `
 await this.prisma.$transaction(async (tx) => {
-  const seat = await tx.seat.findFirstOrThrow({ where: { id: seatId, heldBy: null } });
-  await tx.seat.update({ where: { id: seat.id }, data: { heldBy: userId } });
+  const seats = await tx.seat.findMany({ where: { id: { in: seatIds }, heldBy: null } });
+  await Promise.all(seats.map(async (seat) => tx.seat.update({ where: { id: seat.id }, data: { heldBy: await holdFor(userId) } })));
 }, { isolationLevel: Prisma.TransactionIsolationLevel.Serializable });`,
       lines: [2],
       suggestion: '}, { isolationLevel: Prisma.TransactionIsolationLevel.Serializable, timeout: 10_000, maxWait: 5_000 });',
@@ -51,7 +66,9 @@ export async function POST(req: Request) {
   const body = await req.json();
   const order = await prisma.$transaction(async function createOrder(tx) {
     const order = await tx.order.create({ data: body });
-    await tx.inventory.update({ where: { sku: body.sku }, data: { stock: { decrement: 1 } } });
+    for (const line of body.lines) {
+      await tx.inventory.update({ where: { sku: line.sku }, data: { stock: { decrement: line.quantity } } });
+    }
     return order;
   });
   return Response.json(order, { status: 201 });
@@ -98,6 +115,24 @@ await pool.query(\`SET LOCAL statement_timeout = \${REPORT_TIMEOUT_MS}\`);`,
   ],
   valid: [
     {
+      name: "two quick writes on the handle, bounded by Prisma's default",
+      code: `
+export async function transfer(from: string, to: string, amount: number) {
+  await prisma.$transaction(async (tx) => {
+    await tx.account.update({ where: { id: from }, data: { balance: { decrement: amount } } });
+    await tx.account.update({ where: { id: to }, data: { balance: { increment: amount } } });
+  });
+}`,
+    },
+    {
+      name: 'a helper handed the transaction handle',
+      code: `
+const invoice = await prisma.$transaction(async (tx) => {
+  const number = await nextInvoiceNumber(tx);
+  return tx.invoice.create({ data: { ...input, number } });
+});`,
+    },
+    {
       name: 'batch transaction',
       code: `
 await prisma.$transaction([
@@ -133,7 +168,7 @@ await prisma.$transaction(async (tx) => {
       code: `
 export async function rename(id: string, name: string) {
   await prisma.$transaction(async (tx) => {
-    await tx.project.update({ where: { id }, data: { name } });
+    for (const member of members) await tx.membership.update({ where: { id: member.id }, data: { projectName: name } });
   });
 }`,
       files: {
