@@ -132,6 +132,29 @@ function isBatched(db: DbCall): boolean {
   return false;
 }
 
+/** Conditions that guard a lookup by a cache: `if key not in cache:`, `if (!seen.has(id))`. */
+const CACHE_GUARD = /\b\w*(cache|memo|seen|visited|known|lookup)\w*\b|!\s*[\w.]+\.has\(|\bnot\s+in\b/i;
+
+/** A query that runs only on a cache miss runs once per distinct key, not once per row. */
+function isMemoised(call: SyntaxNode, body: SyntaxNode): boolean {
+  for (let p = call.parent; p && p !== body.parent; p = p.parent) {
+    if (p.type === 'if_statement' || p.type === 'conditional_expression' || p.type === 'ternary_expression') {
+      const condition = p.childForFieldName('condition');
+      if (condition && CACHE_GUARD.test(condition.text)) return true;
+    }
+    if (p.type === 'binary_expression' || p.type === 'boolean_operator') {
+      // cache.get(k) ?? await db.find(k), cache[k] or session.get(K, k)
+      const left = p.childForFieldName('left');
+      if (left && left !== call && !contains(left, call) && CACHE_GUARD.test(left.text)) return true;
+    }
+  }
+  return false;
+}
+
+function contains(outer: SyntaxNode, inner: SyntaxNode): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
 /** `book.authors.all()`: a Django related manager (or a SQLAlchemy dynamic relationship) on the loop item. */
 function relatedManagerCall(call: SyntaxNode, itemNames: ReadonlySet<string>): { relation: string } | undefined {
   // Walk down `.filter(...).exists()` to the call made on `item.relation`.
@@ -217,7 +240,7 @@ function checkLoop(ctx: RuleContext, iterable: SyntaxNode, body: SyntaxNode, ite
   const where = source.query === unwrap(iterable) ? '' : ` (rows from \`${describe(ctx, source.query)}\`, line ${lineOf(source.query)})`;
   const loopText = describe(ctx, iterable);
 
-  const calls = dbCallsIn(body).filter((db) => db.access !== 'write' && !isBatched(db));
+  const calls = dbCallsIn(body).filter((db) => db.access !== 'write' && !isBatched(db) && !isMemoised(db.call, body));
   const first = calls[0];
   if (first) {
     reportOnce(

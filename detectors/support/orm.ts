@@ -39,9 +39,12 @@ export function sqlVerb(text: string): string | undefined {
   return SQL_VERB.exec(text)?.[1]?.toLowerCase();
 }
 
+/** Statements that are neither reads nor row writes: transaction control, DDL, maintenance. */
+const SQL_COMMAND = /^\s*(rollback|commit|begin|start|set|savepoint|release|lock|vacuum|analyze|grant|revoke|call|exec|execute|prepare|deallocate|listen|notify|refresh|reindex|cluster|comment|pragma|attach|detach|use)\b/i;
+
 export function accessOfSql(text: string): DbAccess {
   const verb = sqlVerb(text);
-  if (!verb) return 'unknown';
+  if (!verb) return SQL_COMMAND.test(text) ? 'write' : 'unknown';
   if (verb === 'select') return 'read';
   if (verb === 'with') return /\b(insert|update|delete)\b/i.test(text) ? 'write' : 'read';
   return 'write';
@@ -65,9 +68,23 @@ export function literalText(node: SyntaxNode | null | undefined): string | undef
       .map((c) => (c.type === 'interpolation' ? '?' : c.text))
       .join('');
   }
-  if (n.type === 'concatenated_string' || n.type === 'binary_expression') {
+  if (n.type === 'concatenated_string') {
     const parts = n.namedChildren.map((c) => literalText(c));
     return parts.every((p) => p !== undefined) ? parts.join('') : undefined;
+  }
+  if (n.type === 'binary_expression' || n.type === 'binary_operator') {
+    // "SELECT … %s" % args, 'SELECT … ' + where: the literal parts, with `?` for the rest.
+    const left = n.childForFieldName('left');
+    const operator = n.childForFieldName('operator')?.text;
+    if (operator === '%') return literalText(left);
+    if (operator !== '+') return undefined;
+    const parts = [left, n.childForFieldName('right')].map((c) => literalText(c));
+    return parts.some((p) => p !== undefined) && parts[0] !== undefined ? parts.map((p) => p ?? '?').join('') : undefined;
+  }
+  if (n.type === 'call') {
+    // "SELECT … {}".format(x)
+    const fn = n.childForFieldName('function');
+    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format') return literalText(fn.childForFieldName('object'));
   }
   return undefined;
 }

@@ -203,6 +203,17 @@ export class UsersService {
 }`,
     },
     {
+      name: 'lookup guarded by a cache: once per distinct author',
+      code: `export async function GET() {
+  const posts = await prisma.post.findMany({ take: 50 });
+  const authors = new Map<string, User | null>();
+  for (const post of posts) {
+    if (!authors.has(post.authorId)) authors.set(post.authorId, await prisma.user.findUnique({ where: { id: post.authorId } }));
+  }
+  return Response.json({ posts, authors: [...authors.values()] });
+}`,
+    },
+    {
       name: 'seed script',
       path: 'prisma/seed.ts',
       code: `const users = await prisma.user.findMany();
@@ -349,6 +360,21 @@ def add_to_cart(request):
     for order in Order.objects.all():
         order.total = sum(l.amount for l in order.lines.all())
         order.save()`,
+    },
+    {
+      name: 'a command per row, not a read (ROLLBACK PREPARED)',
+      code: `def drop_prepared(conn):
+    for xid in conn.execute(text("select gid from pg_prepared_xacts")).scalars():
+        conn.execute("ROLLBACK PREPARED '%s'" % xid)`,
+    },
+    {
+      name: 'query only on a cache miss',
+      code: `def owners(session):
+    cache = {}
+    for item in session.scalars(select(Item)).all():
+        if item.owner_id not in cache:
+            cache[item.owner_id] = session.get(User, item.owner_id)
+    return cache`,
     },
     {
       name: 'only logging per row',
