@@ -131,9 +131,10 @@ function check(match: RuleMatch, ctx: RuleContext): void {
   if (evidence.drf || evidence.signature) return;
   if (!evidence.session || !evidence.stateChange) return;
   const name = view.childForFieldName('name')?.text ?? 'this view';
+  const why = evidence.session === evidence.stateChange ? `\`${evidence.session}\`` : `\`${evidence.session}\`, \`${evidence.stateChange}\``;
   ctx.report({
     node: decorator,
-    message: `\`${name}\` is exempt from CSRF checks but changes state for the signed-in user (\`${evidence.session}\`, \`${evidence.stateChange}\`): any site the user visits can submit this request with their session cookie.`,
+    message: `\`${name}\` is exempt from CSRF checks but changes state for the signed-in user (${why}): any site the user visits can submit this request with their session cookie.`,
   });
 }
 
