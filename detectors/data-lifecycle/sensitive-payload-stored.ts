@@ -1,5 +1,6 @@
 import { pyBinding, tsBinding, unwrap, type Binding } from '../support/bindings.js';
 import { accessOfSql, literalText, pyDbCall, tsDbCall } from '../support/orm.js';
+import { words } from '../support/names.js';
 import { calleeName, dottedName, objectProperty, stringValue } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
@@ -135,14 +136,31 @@ function fromBinding(binding: Binding | undefined, id: SyntaxNode, depth: number
   return undefined;
 }
 
-/** `event`, `payload: dict`, `body: any`, `evt: Stripe.Event` — but not `@Body() dto: CreateUserDto` or `payload: WebhookIn` (validated). */
+/** Code that receives webhooks: an untyped `event`/`payload` parameter there is the sender's payload. */
+const WEBHOOK_CONTEXT = /webhook|\bhooks?\b|stripe|svix|clerk|constructEvent|construct_event|signature|x-hub-|shopify/i;
+
+/**
+ * `evt: Stripe.Event`, `payload: dict`, `body: any` — but not `@Body() dto: CreateUserDto` or
+ * `payload: WebhookIn` (validated). An untyped `event`/`payload` is a payload only in webhook code:
+ * elsewhere (a service's `create(payload)`, an emitter's `notify(event)`) it is the app's own value.
+ */
 function isRawParameter(param: SyntaxNode, name: string): boolean {
   if (!PAYLOAD_PARAM.test(name)) return false;
   if (param.namedChildren.some((c) => c.type === 'decorator')) return false;
   const type = param.childForFieldName('type');
-  if (!type) return true;
-  const text = type.text.replace(/^:\s*/, '').trim();
-  return RAW_TYPE.test(text);
+  if (type) return RAW_TYPE.test(type.text.replace(/^:\s*/, '').trim());
+  let fn: SyntaxNode | null = param.parent;
+  while (fn && !/function|method|lambda|arrow/.test(fn.type)) fn = fn.parent;
+  let root: SyntaxNode = param;
+  while (root.parent) root = root.parent;
+  return WEBHOOK_CONTEXT.test(fn?.childForFieldName('name')?.text ?? '') || WEBHOOK_CONTEXT.test(root.text.slice(0, 5000));
+}
+
+/** `{ event_name: event }`, `{ eventType: evt }`: a key that names a scalar holds a name, not the payload. */
+function isScalarKey(key: string | undefined): boolean {
+  if (!key) return false;
+  const last = words(key).pop() ?? '';
+  return ['name', 'type', 'id', 'ids', 'key', 'kind', 'status', 'topic', 'code', 'count', 'version'].includes(last);
 }
 
 function normalise(text: string): string {
@@ -162,6 +180,7 @@ function payloadsIn(value: SyntaxNode | null | undefined, python: boolean): { no
   const out: { node: SyntaxNode; payload: NonNullable<Payload> }[] = [];
   if (node.type === 'object' || node.type === 'dictionary') {
     for (const entry of node.namedChildren) {
+      if (entry.type === 'pair' && isScalarKey(stringValue(entry.childForFieldName('key')) ?? entry.childForFieldName('key')?.text)) continue;
       const v = entry.type === 'pair' ? entry.childForFieldName('value') : entry.type === 'spread_element' || entry.type === 'dictionary_splat' ? entry.namedChild(0) : entry.type === 'shorthand_property_identifier' ? entry : undefined;
       if (!v) continue;
       // Shorthand `{ body }` names the variable `body`: resolve it like an identifier.
@@ -216,7 +235,9 @@ const PY_SAVERS = /(^|\.)(add|add_all|merge|bulk_create|bulk_save_objects|save)$
 function pyWrittenValues(call: SyntaxNode): SyntaxNode[] {
   const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
   const kwargs = (): SyntaxNode[] =>
-    args.flatMap((a) => (a.type === 'keyword_argument' ? [a.childForFieldName('value')!] : a.type === 'dictionary_splat' ? [a.namedChild(0)!] : []));
+    args.flatMap((a) =>
+      a.type === 'keyword_argument' && !isScalarKey(a.childForFieldName('name')?.text) ? [a.childForFieldName('value')!] : a.type === 'dictionary_splat' ? [a.namedChild(0)!] : [],
+    );
   const db = pyDbCall(call);
   if (db && db.call === call && db.access === 'write') {
     if (db.library === 'django') return [...kwargs(), ...args.filter((a) => a.type === 'dictionary')];

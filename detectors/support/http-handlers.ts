@@ -171,6 +171,14 @@ function isResponseCall(call: SyntaxNode): boolean {
   return !!object && RESPONSE_CONSTRUCTORS.test(lastSegment(object) ?? '') && property === 'json';
 }
 
+const PAGE_RENDER = /(^|\.)(render|render_to_response|render_template|TemplateResponse|redirect|HttpResponseRedirect|RedirectResponse)$/;
+
+function isPageRender(value: SyntaxNode): boolean {
+  const call = value.type === 'await_expression' || value.type === 'await' ? value.namedChild(0) : value;
+  if (!call || (call.type !== 'call_expression' && call.type !== 'call')) return false;
+  return PAGE_RENDER.test(calleeName(call) ?? '');
+}
+
 /**
  * The expressions a handler answers with: returned values (and an arrow's concise body), the
  * arguments of response calls, `ctx.body = …` (Koa). Nested functions are not the handler's
@@ -190,7 +198,8 @@ export function responseExpressions(fn: SyntaxNode): SyntaxNode[] {
     if (node !== body && (TS_FUNCTIONS.has(node.type) || node.type === 'function_definition' || node.type === 'lambda' || node.type === 'class_definition')) continue;
     if (node.type === 'return_statement') {
       const value = node.namedChildren.find((c) => c.type !== 'comment');
-      if (value) out.push(value);
+      // A rendered template or a redirect is a page, not a list payload.
+      if (value && !isPageRender(value)) out.push(value);
       continue;
     }
     if ((node.type === 'call_expression' || node.type === 'call' || node.type === 'new_expression') && isResponseCall(node)) {

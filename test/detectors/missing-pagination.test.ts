@@ -303,6 +303,13 @@ def export(db: Session = Depends(get_db)):
     serializer_class = OrderSerializer`,
     },
     {
+      name: 'server-rendered template page (not a list API)',
+      path: 'notification/views.py',
+      code: `def notice_settings(request):
+    notice_types = NoticeType.objects.all()
+    return render(request, "notification/notice_settings.html", {"notice_types": notice_types})`,
+    },
+    {
       name: 'sliced queryset',
       path: 'shop/views.py',
       code: `class LatestOrders(generics.ListAPIView):

@@ -127,6 +127,23 @@ create(@Body() body: CreateLeadDto) {
 }`,
     },
     {
+      name: "a service's own untyped payload argument (not webhook code)",
+      path: 'src/services/idempotency-key.js',
+      code: `class IdempotencyKeyService {
+  async create(payload) {
+    const created = this.idempotencyKeyRepository.create(payload);
+    return this.idempotencyKeyRepository.save(created);
+  }
+}`,
+    },
+    {
+      name: 'an event name stored under a *_name key',
+      code: `async function send(event, data, providerId) {
+  const created = notificationRepository.create({ event_name: event, data, provider_id: providerId });
+  await notificationRepository.save(created);
+}`,
+    },
+    {
       name: 'cache, not a table',
       code: `app.post('/preview', async (req, res) => {
   await redis.set(\`preview:\${req.id}\`, JSON.stringify(req.body), 'EX', 60);
