@@ -123,6 +123,11 @@ COPY . .
 CMD ["sh", "-c", "npm ci && yarn dev --host 0.0.0.0"]
 `,
     ),
+    {
+      name: 'package.json in the change confirms the dev script is a dev server',
+      ...dockerfile(`FROM node:20\nCOPY . .\nCMD ["npm", "run", "dev"]\n`, { lines: [3], message: /the `dev` script/ }),
+      files: { 'package.json': JSON.stringify({ scripts: { dev: 'next dev', build: 'next build', start: 'next start' } }) },
+    },
     dockerfile(
       `FROM node:20-alpine
 WORKDIR /app
@@ -131,6 +136,17 @@ CMD ["npx", "vite", "--host", "0.0.0.0"]
 `,
       { message: /Vite/ },
     ),
+    {
+      name: 'the dev command hidden in an ENV variable',
+      ...dockerfile(
+        `FROM python:3.12
+COPY . /app
+ENV UVICORN_CMD="uvicorn app:app --host 0.0.0.0 --port 8000 --reload"
+CMD ["sh", "-c", "$UVICORN_CMD"]
+`,
+        { lines: [4], message: /--reload/ },
+      ),
+    },
     dockerfile(
       `# escape=\`
 FROM mcr.microsoft.com/windows/servercore:ltsc2022
@@ -227,6 +243,11 @@ COPY . .
 CMD ["node", "--enable-source-maps", "dist/server.js"]
 `,
     ),
+    {
+      name: 'a script named start:dev that package.json shows is a plain build-and-run',
+      ...dockerfile(`FROM node\nWORKDIR /app\nCOPY . .\nRUN npm install && npm run build\nCMD ["npm", "run", "start:dev"]\n`),
+      files: { 'package.json': JSON.stringify({ scripts: { build: 'tsc', 'start:dev': 'npm run build && node lib/index.js' } }) },
+    },
     dockerfile(
       `FROM python:3.12
 COPY <<EOF /app/Procfile.dev
