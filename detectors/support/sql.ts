@@ -389,7 +389,7 @@ const NUMERIC_CALL = /^(Number|parseInt|parseFloat|int|float|Decimal|BigInt|len|
 /** Helpers that quote or escape what they return: `escapeId`, `escapePath`, `quote_name`, `format_table`, `sql.identifier`. */
 const ESCAPING_CALL =
   /escape|quote|sanitiz|sanitis|identifier|^ident$|^qn$|^literal$|^ref$|format_?(table|column|ident|name|schema)|^wrap(Identifier)?$|formatIdentifier|placeholders?$|^(tableName|columnName|getTableName)$/i;
-const PLACEHOLDER_NAME = /^(placeholders?|marks|qmarks|bind_?marks|params?_?list|in_?clause|bindings?)$/i;
+const PLACEHOLDER_NAME = /(^|_|[a-z])(placeholders?|Placeholders?|marks|Marks|qmarks|bind_?marks|params?_?list|in_?clause|bindings?|Bindings?)$/;
 
 export interface SafetyContext {
   /** Source text of the enclosing function, for allow-list guards. */
@@ -469,7 +469,9 @@ export function isSafeValue(value: SyntaxNode, depth = 0): boolean {
     case 'call_expression':
     case 'call': {
       const name = calleeName(value) ?? '';
-      const last = lastSegment(name) ?? '';
+      // `", ".join([...])` has no dotted name: read the method off the callee.
+      const callee = value.childForFieldName('function');
+      const last = lastSegment(name) ?? ((callee?.type === 'attribute' || callee?.type === 'member_expression') ? (callee.childForFieldName(callee.type === 'attribute' ? 'attribute' : 'property')?.text ?? '') : '');
       if (NUMERIC_CALL.test(name) || NUMERIC_CALL.test(last)) return true;
       if (ESCAPING_CALL.test(last)) return true;
       if (last === 'join' || last === 'map') return isPlaceholderList(value, depth);

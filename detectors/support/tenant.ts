@@ -173,7 +173,7 @@ export function scopedTablesInCode(source: string, v: TenantVocabulary): ScopedD
 /** Schema migrations: they move every tenant's rows on purpose. */
 const MIGRATION_PATH = /(^|\/)(migrations?|alembic\/versions|versions|migrate|db\/migrate|prisma\/migrations|seeds?|seeders?|fixtures)\/|(^|\/)(seed|seeds)\.(ts|js|mjs|cjs|py)$/;
 /** Django's admin and management package (commands, post-migrate hooks) are staff-only and cross-tenant by design. */
-const STAFF_PATH = /(^|\/)admin\.py$|(^|\/)management\//;
+const STAFF_PATH = /(^|\/)admin\.py$|(^|\/)management(\/|\.py$)/;
 /** Code that runs outside a request: jobs, workers, cron, scripts, CLIs. */
 const BATCH_PATH = /(^|\/)(jobs?|workers?|cron|crons|schedulers?|tasks|scripts|bin|cli|commands|consumers?|queues?)(\/|\.(ts|js|mjs|cjs|py)$)|(^|\/)[\w-]*(job|worker|cron|task|consumer|processor)s?\.(ts|js|mjs|cjs|py)$/i;
 

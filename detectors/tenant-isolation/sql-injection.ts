@@ -74,14 +74,25 @@ function comesFromRequest(value: SyntaxNode, depth = 0): boolean {
   return false;
 }
 
+/**
+ * Introspection of the database's own catalog: the values compared are schema, table and column
+ * names taken from the ORM's metadata, not from a request.
+ */
+const CATALOG = /information_schema|pg_catalog|\bpg_(class|namespace|type|enum|views|matviews|indexes|constraint|attribute|index|proc|tables|sequences|depend|description|inherits|trigger)\b|sqlite_(master|schema|sequence)|"?SYS"?\."?(TABLES|COLUMNS|INDEXES|REFERENTIAL_CONSTRAINTS|CONSTRAINTS|VIEWS|SCHEMAS|SEQUENCES|INDEX_COLUMNS|TABLE_COLUMNS)|\b(ALL|USER|DBA)_(TAB|TABLES|INDEXES|CONSTRAINTS|CONS_COLUMNS|IND_COLUMNS|VIEWS|SEQUENCES|OBJECTS|TAB_COLS|TAB_COLUMNS)\b|\bsys\.(tables|columns|objects|indexes|schemas|foreign_keys|types)\b/i;
+/** Names of values that are SQL on purpose (`whereSql`, `order_clause`, `rendered_default`): dangerous only from a request. */
+const SQL_FRAGMENT_NAME = /(sql|Sql|SQL|clause|Clause|expression|Expression|_expr|Expr|fragment|Fragment|condition|Condition|conditions|Conditions)$|^(rendered|compiled)_?/;
+
 function checkSql(ctx: RuleContext, sqlNode: SyntaxNode, runner: string, sqlOnly: boolean, sqlCall?: SqlCall): void {
   const pieces = sqlPieces(sqlNode);
   if (!pieces || pieces.values.length === 0) return;
   if (!sqlOnly && !hasSqlWords(pieces.text)) return;
-  if (DDL.test(pieces.text)) return;
-  const unsafe = pieces.values.filter(
-    (v, i) => !/\$$/.test(pieces.before[i]!) && !pieces.numeric?.has(v) && !isSafeValue(v) && (inValuePosition(pieces.before[i]!) || comesFromRequest(v)),
-  );
+  if (DDL.test(pieces.text) || CATALOG.test(pieces.text)) return;
+  const unsafe = pieces.values.filter((v, i) => {
+    if (/\$$/.test(pieces.before[i]!) || pieces.numeric?.has(v) || isSafeValue(v)) return false;
+    const name = v.text.slice(v.text.lastIndexOf('.') + 1);
+    if (SQL_FRAGMENT_NAME.test(name)) return comesFromRequest(v);
+    return inValuePosition(pieces.before[i]!) || comesFromRequest(v);
+  });
   if (unsafe.length === 0) return;
   const first = unsafe[0]!;
   const suggestion = sqlCall ? taggedPrismaSuggestion(ctx, sqlCall, pieces) : undefined;

@@ -713,7 +713,7 @@ function djangoQuery(ctx: RuleContext, call: SyntaxNode, model: string, manager:
     filters.push(...f);
   }
   const operation: Operation = links.some((l) => /^a?(update|delete)$/.test(l.method)) ? 'write' : 'read';
-  const label = `${model}.objects.${links.map((l) => l.method).find((m) => ['filter', 'get', 'exclude', 'all', 'update', 'delete'].includes(m)) ?? method}`;
+  const label = `${model}.objects.${links.map((l) => l.method).find((m) => ['filter', 'get', 'exclude', 'all', 'update', 'delete'].includes(m)) ?? links[links.length - 1]?.method ?? method}`;
   consider(ctx, { node: top, label, model, kind: 'model', style: 'snake', filters, operation, result: top });
 }
 

@@ -140,6 +140,14 @@ await pool.query(\`DELETE FROM files WHERE org_id = $1 AND id IN (\${placeholder
 }`,
     },
     {
+      name: 'catalog introspection compares metadata names',
+      code: `const rows = await this.query(\`SELECT "udt_name" FROM "information_schema"."columns" WHERE "table_schema" = '\${schema}' AND "table_name" = '\${name}'\`);`,
+    },
+    {
+      name: 'a SQL fragment built elsewhere',
+      code: `const rows = await db.query(\`SELECT * FROM events WHERE \${whereSql} ORDER BY id\`, params);`,
+    },
+    {
       name: 'a non-SQL query call with a template',
       code: `const res = await client.query(\`{ user(id: "\${id}") { name } }\`);`,
     },
@@ -230,6 +238,10 @@ def recent(cursor, limit: int):
     {
       name: 'psycopg2.sql composition',
       code: `cur.execute(sql.SQL("SELECT * FROM {} WHERE id = %s").format(sql.Identifier(table)), [pk])`,
+    },
+    {
+      name: 'placeholder list inside % formatting',
+      code: `cursor.execute("DELETE FROM %s WHERE cache_key IN (%s)" % (TABLE, ", ".join(["%s"] * len(keys))), keys)`,
     },
     {
       name: '%d formats a number',
