@@ -1,4 +1,5 @@
 import { pyBinding, tsBinding, unwrap, type Binding } from '../support/bindings.js';
+import { fileMentions } from '../support/file-hints.js';
 import { accessOfSql, literalText, pyDbCall, tsDbCall } from '../support/orm.js';
 import { words } from '../support/names.js';
 import { calleeName, dottedName, objectProperty, stringValue } from '../support/syntax.js';
@@ -302,7 +303,12 @@ function describeWrite(ctx: RuleContext, call: SyntaxNode): string {
   return compact.length > 50 ? `${compact.slice(0, 47)}…` : compact;
 }
 
+/** Files that may hold an external payload: request bodies, parsed raw bodies, webhook events, raw-typed parameters. */
+const PAYLOAD_HINT =
+  /(req|request)\.(body|data|POST|json|get_json|form|stream)|\.json\(\)|constructEvent|construct_event|json\.loads|JSON\.parse|\.verify\(|webhook|hook|stripe|svix|clerk|:\s*(dict|Dict|Any|any|unknown|object|Record)\b|Event\b|Payload\b/;
+
 function check(match: RuleMatch, ctx: RuleContext): void {
+  if (!fileMentions(ctx, PAYLOAD_HINT)) return;
   const write = match.captures.write!;
   const python = write.type === 'call';
   const values = python ? pyWrittenValues(write) : write.type === 'new_expression' ? tsNewModelValues(write) : tsWrittenValues(write);

@@ -1,4 +1,5 @@
 import { pyBinding, unwrap } from '../support/bindings.js';
+import { fileMentions } from '../support/file-hints.js';
 import { enclosingHandler, responseExpressions } from '../support/http-handlers.js';
 import { literalText, pyDbCall, sqlVerb, tsDbCall, type DbCall } from '../support/orm.js';
 import { descendants, dottedName, hasSpread, objectProperty, stringValue } from '../support/syntax.js';
@@ -249,8 +250,12 @@ function isChainLink(call: SyntaxNode): boolean {
   return parent.parent?.type === 'call_expression' || parent.parent?.type === 'call';
 }
 
+/** Files that may hold an HTTP handler: route registrations, route exports, views, procedures. */
+const HANDLER_HINT =
+  /\.(get|route|api_route)\(|export\s+(async\s+)?function\s+GET\b|export\s+const\s+GET\b|export\s+default|@Get\(|[Pp]rocedure|api_view|def\s+\w+\(\s*(self,\s*)?request\b|View\b|ViewSet\b/;
+
 function checkCall(ctx: RuleContext, call: SyntaxNode, python: boolean): void {
-  if (NOT_REQUEST_CODE.test(ctx.file.path) || isChainLink(call)) return;
+  if (NOT_REQUEST_CODE.test(ctx.file.path) || !fileMentions(ctx, HANDLER_HINT) || isChainLink(call)) return;
   const db = python ? pyDbCall(call) : tsDbCall(call);
   if (!db || db.access === 'write') return;
   const why = python ? pyUnbounded(db) : tsUnbounded(db);

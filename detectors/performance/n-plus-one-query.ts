@@ -1,4 +1,5 @@
 import { pyBinding, tsBinding, unwrap, type Binding } from '../support/bindings.js';
+import { fileMentions } from '../support/file-hints.js';
 import { dbCallsIn, pyDbCall, tsDbCall, type DbCall } from '../support/orm.js';
 import { descendants, dottedName, stringValue } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
@@ -233,8 +234,11 @@ function lineOf(node: SyntaxNode): number {
   return node.startPosition.row + 1;
 }
 
+/** Files that may run queries: an ORM, a query builder, a driver or a DRF/Django queryset. */
+const DB_HINT = /\.objects\b|session|\.query\b|execute|cursor|select\(|queryset|prisma|knex|\bdb\b|\.find|[Rr]epo|pool|\bsql\b|\.fetch|\$queryRaw/;
+
 function checkLoop(ctx: RuleContext, iterable: SyntaxNode, body: SyntaxNode, itemPattern: SyntaxNode | null | undefined, python: boolean): void {
-  if (ONE_OFF_PATH.test(ctx.file.path)) return;
+  if (ONE_OFF_PATH.test(ctx.file.path) || !fileMentions(ctx, DB_HINT)) return;
   const source = python ? pyQuerySource(iterable) : tsQuerySource(iterable);
   if (!source) return;
   const where = source.query === unwrap(iterable) ? '' : ` (rows from \`${describe(ctx, source.query)}\`, line ${lineOf(source.query)})`;

@@ -117,6 +117,25 @@ export function tsBinding(identifier: SyntaxNode): Binding | undefined {
 }
 
 const PY_NESTED = new Set(['function_definition', 'class_definition', 'lambda']);
+const PY_STATEMENT_CONTAINERS = new Set([
+  'module',
+  'block',
+  'expression_statement',
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'for_statement',
+  'while_statement',
+  'try_statement',
+  'except_clause',
+  'except_group_clause',
+  'finally_clause',
+  'with_statement',
+  'with_clause',
+  'with_item',
+  'match_statement',
+  'case_clause',
+]);
 
 function pyParameterBinding(fn: SyntaxNode, name: string): SyntaxNode | undefined {
   for (const param of fn.childForFieldName('parameters')?.namedChildren ?? []) {
@@ -179,6 +198,8 @@ function pyLookup(name: string, from: SyntaxNode, before: number): Binding | und
       if (source && alias?.text === name) candidate = { kind: 'value', value: source, destructured: false, at: node };
     }
     if (candidate && (!found || candidate.at.startIndex > found.at.startIndex)) found = candidate;
+    // Bindings sit in statements: expressions (calls, operators, literals) are not walked.
+    if (node !== body && !PY_STATEMENT_CONTAINERS.has(node.type)) continue;
     for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
   }
   if (found) return found;
