@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
-import { createNodeMiddleware, createProbot } from 'probot';
+import { createNodeMiddleware, createProbot, ProbotOctokit } from 'probot';
 import type { Engine } from '../engine/audit.js';
 import { openQueue } from '../queue/index.js';
 import type { JobQueue } from '../queue/types.js';
@@ -27,6 +27,12 @@ export interface StartOptions {
   readonly queue?: JobQueue<AuditJob>;
   readonly engine?: Engine;
   readonly log?: Logger;
+  /**
+   * Octokit's request pacing (writes at least 1 s apart, comment-creating writes 3 s apart, per
+   * installation) keeps the App under GitHub's secondary rate limits. On by default; a benchmark
+   * against a local stand-in may turn it off to measure Shipgate itself.
+   */
+  readonly throttle?: boolean;
 }
 
 export interface RunningShipgate {
@@ -45,7 +51,11 @@ export async function startShipgate(options: StartOptions = {}): Promise<Running
     env,
     // REDIS_URL selects the job queue. Probot would also use it for clustered rate limiting
     // through a package it installs on the fly; Shipgate keeps request throttling per process.
-    overrides: { redisConfig: undefined, ...(options.log ? { log: options.log } : {}) },
+    overrides: {
+      redisConfig: undefined,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.throttle === false ? { Octokit: unthrottled() } : {}),
+    },
   });
   const queue = options.queue ?? openQueue<AuditJob>({ redisUrl: settings.redisUrl, dbPath: settings.dbPath });
   const middleware = await createNodeMiddleware(
@@ -91,6 +101,14 @@ export async function startShipgate(options: StartOptions = {}): Promise<Running
         await queue.close();
       })()),
   };
+}
+
+/** Probot's client with the throttling plugin switched off (it passes its own throttle options last). */
+function unthrottled(): typeof ProbotOctokit {
+  return ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    throttle: { ...(options.throttle as object | undefined), enabled: false },
+  })) as typeof ProbotOctokit;
 }
 
 async function main(): Promise<void> {

@@ -39,6 +39,8 @@ export interface CheckRunRecord {
 
 export interface ReviewCommentRecord {
   readonly id: number;
+  /** `owner/name` of the repository. */
+  readonly repository: string;
   readonly pull_request_review_id: number | null;
   readonly pullNumber: number;
   readonly path: string;
@@ -53,6 +55,8 @@ export interface ReviewCommentRecord {
 
 export interface ReviewRecord {
   readonly id: number;
+  /** `owner/name` of the repository. */
+  readonly repository: string;
   readonly pullNumber: number;
   readonly commit_id: string;
   readonly event: string;
@@ -285,7 +289,11 @@ export class GitHubStandIn {
   }
 
   commentsOn(pr: PullRequestModel): ReviewCommentRecord[] {
-    return this.comments.filter((c) => c.pullNumber === pr.number);
+    return this.comments.filter((c) => c.pullNumber === pr.number && c.repository === `${pr.owner}/${pr.repo}`);
+  }
+
+  reviewsOn(pr: PullRequestModel): ReviewRecord[] {
+    return this.reviews.filter((r) => r.pullNumber === pr.number && r.repository === `${pr.owner}/${pr.repo}`);
   }
 
   /** Requests that created content on GitHub (reviews, comments, replies), for rate-limit checks. */
@@ -429,12 +437,13 @@ export class GitHubStandIn {
     }
     if ((m = /^\/pulls\/(\d+)\/comments\/(\d+)\/replies$/.exec(rest)) && method === 'POST') {
       const pr = this.pull(repo, m[1]!);
-      const parent = this.comments.find((c) => c.id === Number(m![2]) && c.pullNumber === pr.number);
+      const parent = this.commentsOn(pr).find((c) => c.id === Number(m![2]));
       if (!parent) throw new HttpError(404, 'Not Found');
       const text = (body as { body?: unknown })?.body;
       if (typeof text !== 'string' || !text) throw new HttpError(422, 'body is missing');
       const reply: ReviewCommentRecord = {
         id: this.nextId++,
+        repository: `${repo.owner}/${repo.name}`,
         pull_request_review_id: null,
         pullNumber: pr.number,
         path: parent.path,
@@ -611,6 +620,7 @@ export class GitHubStandIn {
     }
     const review: ReviewRecord = {
       id: this.nextId++,
+      repository: `${repo.owner}/${repo.name}`,
       pullNumber: pr.number,
       commit_id: input.commit_id ?? pr.headSha,
       event: input.event,
@@ -621,6 +631,7 @@ export class GitHubStandIn {
     for (const c of comments) {
       const record: ReviewCommentRecord = {
         id: this.nextId++,
+        repository: review.repository,
         pull_request_review_id: review.id,
         pullNumber: pr.number,
         path: c.path,

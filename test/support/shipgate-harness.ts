@@ -26,6 +26,8 @@ export interface HarnessOptions {
   readonly intercept?: StandInOptions['intercept'];
   readonly hold?: StandInOptions['hold'];
   readonly env?: Readonly<Record<string, string>>;
+  /** Octokit's write pacing (1 s between writes, 3 s between comment-creating writes); on unless false. */
+  readonly throttle?: boolean;
 }
 
 export interface DeliveryResult {
@@ -49,6 +51,11 @@ export interface Harness {
   stopApp(): Promise<void>;
   /** Starts a new App on the same queue file and stand-in, as after a process restart. */
   restartApp(): Promise<void>;
+  /**
+   * Resolves once no job is queued or running. A check run is concluded a moment before its job
+   * is marked done, and a delivery for the same commit in that moment is (rightly) deduplicated.
+   */
+  idle(timeoutMs?: number): Promise<void>;
 }
 
 export function signature(secret: string, body: string): string {
@@ -112,7 +119,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     options.queue ?? new SqliteJobQueue<AuditJob>({ path: dbPath, retry, leaseMs: options.leaseMs ?? 5_000, pollMs: 50 });
 
   let queue = makeQueue();
-  let app = await startShipgate({ env, port: 0, host: '127.0.0.1', queue });
+  let app = await startShipgate({ env, port: 0, host: '127.0.0.1', queue, ...(options.throttle === false ? { throttle: false } : {}) });
 
   const deliver: Harness['deliver'] = async (event, payload, opts = {}) => {
     const body = JSON.stringify(payload);
@@ -145,9 +152,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     deliverPullRequest: (pr, action = 'opened', opts = {}) =>
       deliver('pull_request', pullRequestPayload(pr, action, standIn.installationId), opts),
     stopApp: () => app.close(),
+    idle: async (timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const q = queue as { stats?: () => { queued: number; running: number } };
+        const stats = q.stats?.();
+        if (!stats || stats.queued + stats.running === 0) return;
+        if (Date.now() > deadline) throw new Error('the queue did not become idle');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     restartApp: async () => {
       queue = makeQueue();
-      app = await startShipgate({ env, port: 0, host: '127.0.0.1', queue });
+      app = await startShipgate({ env, port: 0, host: '127.0.0.1', queue, ...(options.throttle === false ? { throttle: false } : {}) });
     },
     close: async () => {
       await app.close();
