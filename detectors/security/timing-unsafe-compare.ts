@@ -22,7 +22,16 @@ const DESCRIPTIVE_LAST = new Set([
   'type', 'types', 'version', 'header', 'headers', 'name', 'names', 'algorithm', 'algorithms', 'alg', 'method', 'methods', 'length', 'len',
   'count', 'format', 'scheme', 'prefix', 'id', 'ids', 'enabled', 'required', 'status', 'state', 'kind', 'mode', 'size', 'key', 'keys',
   'encoding', 'expiry', 'expires', 'expiration', 'ttl', 'url', 'uri', 'at', 'index', 'position', 'field', 'label', 'option', 'options', 'config',
+  // A hash of a secret leaks nothing useful through timing: the attacker chooses the preimage,
+  // not the hash. Storing and comparing token hashes is the recommended mitigation.
+  'hash', 'hashed',
 ]);
+/**
+ * Signatures, MACs and digests are also names for fingerprints of data (`renderSignature`,
+ * `contentDigest`): they are secrets only in a file that signs or verifies something.
+ */
+const CRYPTO_CONTEXT = /createHmac|\bhmac|Hmac|webhook|jsonwebtoken|\bjwt\b|\bsign(ing)?\(|\bsigning|secret|timingSafeEqual|['"]x-[\w-]*signature/i;
+const CRYPTO_WORDS = new Set(['signature', 'signatures', 'sig', 'hmac', 'digest', 'mac']);
 /**
  * Tokens that are not credentials: pagination and cancellation tokens, push-notification device
  * tokens, and the tokens of lexers and parsers.
@@ -33,7 +42,7 @@ const NOT_CREDENTIAL = new Set([
   'push', 'device', 'fcm', 'apns', 'registration', 'notification', 'expo', 'csrf', 'xsrf', 'idempotency', 'request', 'trace', 'span',
   // Signatures of functions and schemas, digests of content, WebSocket handshakes, ORM identities.
   'model', 'function', 'func', 'call', 'class', 'index', 'schema', 'identity', 'websocket', 'accept', 'etag', 'integrity', 'content',
-  'file', 'cache', 'url',
+  'file', 'cache', 'cached', 'url', 'server', 'duplicate',
 ]);
 
 type Strength = 'verification' | 'secret' | undefined;
@@ -42,18 +51,16 @@ function isNotCredential(name: string | undefined): boolean {
   return !!name && words(name).some((w) => NOT_CREDENTIAL.has(w));
 }
 
-/** How strongly a name says "secret being verified". */
-function strengthOf(name: string | undefined): Strength {
+/** How strongly a name says "secret being verified"; `crypto` tells whether the file signs things. */
+function strengthOf(name: string | undefined, crypto = true): Strength {
   if (!name) return undefined;
   const ws = words(name);
   if (ws.length === 0 || isNotCredential(name) || PREDICATE_FIRST.has(ws[0]!)) return undefined;
   const last = ws[ws.length - 1]!;
   if (DESCRIPTIVE_LAST.has(last) && !(last === 'key' && ws.includes('api'))) return undefined;
-  const verification = ws.findIndex((w) => VERIFICATION_WORDS.has(w));
+  const verification = ws.findIndex((w) => VERIFICATION_WORDS.has(w) && (crypto || !CRYPTO_WORDS.has(w)));
   if (verification >= 0 && ws.slice(verification + 1).every((w) => VALUE_SUFFIX.test(w))) return 'verification';
   if (last === 'code' && ws.slice(0, -1).some((w) => CODE_QUALIFIERS.has(w))) return 'verification';
-  // `passwordHash`, `tokenDigest`: a hash of a secret, compared to verify it.
-  if ((last === 'hash' || last === 'hashed') && ws.slice(0, -1).some((w) => isSecretName(w))) return 'verification';
   return isSecretName(name) ? 'secret' : undefined;
 }
 
@@ -148,18 +155,22 @@ function inEqualityMethod(node: SyntaxNode): boolean {
   return false;
 }
 
-function verifies(left: SyntaxNode, right: SyntaxNode): boolean {
+function verifies(left: SyntaxNode, right: SyntaxNode, crypto: boolean): boolean {
   if (isTrivial(left) || isTrivial(right)) return false;
   const leftName = nameOf(left);
   const rightName = nameOf(right);
+  // `signature(prior) !== signature(next)`: one function applied to two values is change detection.
+  const l = unwrap(left);
+  const r = unwrap(right);
+  if ((l.type === 'call_expression' || l.type === 'call') && l.type === r.type && calleeName(l) !== undefined && calleeName(l) === calleeName(r)) return false;
   // A side that is clearly not a credential (`nextPageToken`, `sec-websocket-accept`) says the other is not either.
   if (isNotCredential(leftName) || isNotCredential(rightName)) return false;
   // `conn.sig != meta.sig`, `this.password === other.password`: two records compared field by
   // field, unless one of them came from outside.
   const isMember = (n: SyntaxNode): boolean => ['member_expression', 'attribute'].includes(unwrap(n).type);
   if (leftName === rightName && isMember(left) && isMember(right) && !isExternal(left) && !isExternal(right)) return false;
-  const a = strengthOf(leftName);
-  const b = strengthOf(rightName);
+  const a = strengthOf(leftName, crypto);
+  const b = strengthOf(rightName, crypto);
   if (a === 'verification' || b === 'verification') return true;
   // Two token-like names, or one checked against a request, config or hash value.
   if (a === 'secret' && (b === 'secret' || isExternal(right))) return true;
@@ -183,7 +194,7 @@ function checkTs(match: RuleMatch, ctx: RuleContext): void {
   if (!['==', '===', '!=', '!=='].includes(operator)) return;
   const left = match.captures.left!;
   const right = match.captures.right!;
-  if (!verifies(left, right) || inEqualityMethod(comparison)) return;
+  if (!verifies(left, right, CRYPTO_CONTEXT.test(ctx.file.source)) || inEqualityMethod(comparison)) return;
   const role = fileRole(ctx.file, rootOf(comparison)).role;
   // In the browser nobody can time the comparison but the user themselves.
   if (role === 'browser') return;
@@ -214,7 +225,7 @@ function checkPy(match: RuleMatch, ctx: RuleContext): void {
   const operator = operators[0]!.text;
   if (operator !== '==' && operator !== '!=') return;
   const [left, right] = operands as [SyntaxNode, SyntaxNode];
-  if (!verifies(left, right) || inEqualityMethod(comparison)) return;
+  if (!verifies(left, right, CRYPTO_CONTEXT.test(ctx.file.source)) || inEqualityMethod(comparison)) return;
   const compare = compareDigestIn(ctx.file.source);
   // `compare_digest` raises on non-ASCII str: fine for hex digests and tokens, not for passwords.
   // A side read with `.get()` may be None, on which `compare_digest` raises: not mechanical.

@@ -72,6 +72,15 @@ return crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(expected));`,
     `user.pushTokens = user.pushTokens.filter((t) => t.deviceToken !== deviceToken);`,
     `if (apiKey.status === ApiKeyStatus.Revoked) return reply.code(401).send();`,
     `const ok = crypto.timingSafeEqual(Buffer.from(digest), Buffer.from(String(header)));`,
+    {
+      name: 'a data fingerprint called signature, in a file that signs nothing',
+      code: `function renderToggles(defs: Def[]) {
+  const signature = defs.map((d) => d.id).join(',');
+  if (state.toggleSignature !== signature) rebuild(defs);
+}`,
+    },
+    `const stale = () => Boolean(result && signature(read()) !== signature(result.query));`,
+    `if (this.serverClient && this.serverClientApiKey === apiKey) return this.serverClient;`,
     `if (res.headers['sec-websocket-accept'] !== digest) return abortHandshake(socket, 'Invalid Sec-WebSocket-Accept header');`,
     `export class Credentials {
   equals(other: Credentials) { return this.username === other.username && this.password === other.password; }
@@ -114,8 +123,11 @@ def shop_hook():
     computed_signature = sign(request.get_data())
     if request.headers["X-Shop-Signature"] == computed_signature:
         process(request.json)`,
-    `def check_password(user, password):
-    return hashlib.sha256(password.encode()).hexdigest() == user.password_hash`,
+    `@app.get("/admin/export")
+def export():
+    if request.args.get("token") != current_app.config["ADMIN_TOKEN"]:
+        abort(403)
+    return send_file(build_export())`,
     `@shared_task
 def apply(payload):
     if payload["sig"] != sign(payload["body"]):
@@ -140,6 +152,9 @@ def apply(payload):
         break`,
     `if conn_index.sig != metadata_index.sig:
     diffs.append(("modify_index", conn_index, metadata_index))`,
+    `def find_invitation(token):
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    return next((i for i in invitations if i.token_hash == token_hash), None)`,
     `if settings.SECRET_KEY == "":
     raise ImproperlyConfigured("SECRET_KEY is empty")`,
   ],
