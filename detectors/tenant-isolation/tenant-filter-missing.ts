@@ -35,6 +35,17 @@ import type { FactsView, Rule, RuleContext, RuleMatch, SyntaxNode, Tree } from '
 const ID = 'tenant-filter-missing';
 const SCOPED = `${ID}:scoped`;
 const KEY = `${ID}:key`;
+/** Code of the PR resolves the caller's tenant: the codebase is multi-tenant, not merely about organisations. */
+const PLUMBING = `${ID}:plumbing`;
+
+/**
+ * The caller's tenant read from the request, the session or a tenant context: `req.user.orgId`,
+ * `request.user.organization`, `session.user.tenantId`, `TenantContext.getTenantId()`,
+ * `request.tenant`, `g.org_id`, an `x-tenant-id` header, a `@CurrentTenant()` parameter. A
+ * clubs app whose events belong to an "organization" has none of this and is not multi-tenant.
+ */
+const TENANT_PLUMBING =
+  /\b(req|request|ctx|context|session|self\.request|info\.context|g|auth|locals|event\.locals|c\.var|c\.get\(['"]user['"]\))\.(user\.|auth\.|session\.user\.|currentUser\.)?(org|organization|organisation|tenant|workspace|account|firm|company|team)(_?id|Id|_?slug|Slug)?\b|\b(user|currentUser|current_user|session\.user|auth\.user|me|viewer|principal)\.(org|organization|organisation|tenant|workspace|firm|company)(_?id|Id)\b|\b(Tenant|Org|Organization|Workspace)Context\b|\b(get_?current_?(tenant|org|organization|workspace)|getCurrent(Tenant|Org|Organization|Workspace)|current_?(tenant|org|organization|workspace)|requireOrg|require_org|useOrganization|getTenantId|get_tenant_id|getOrgId|get_org_id|tenantDb|forTenant|withTenant|set_current_tenant|connection\.set_tenant|TenantMiddleware|tenant_middleware)\b|['"]x-(tenant|org|organization|workspace|account)-id['"]|@(CurrentTenant|Tenant|TenantId|CurrentOrg|OrgId)\(/i;
 
 interface Filter {
   /** The field filtered on, as written: `orgId`, `org__slug`, `invoices.org_id`. */
@@ -286,7 +297,7 @@ function report(ctx: RuleContext, c: Candidate, filters: readonly Filter[]): voi
   const v = tenantVocabulary(ctx.options.tenantKeys);
   const key = modelKey(c.model);
   const configured = ctx.options.tenantModels.some((m) => modelKey(m) === key);
-  const scoped = (facts: FactsView): boolean => configured || facts.has(SCOPED, key);
+  const scoped = (facts: FactsView): boolean => configured || (facts.has(SCOPED, key) && facts.has(PLUMBING, 'seen'));
   const byId = filters.length > 0 && filters.every((f) => ID_KEYS.test(f.key.slice(f.key.lastIndexOf('.') + 1)));
   const what = c.kind === 'model' ? `tenant-scoped model ${c.model}` : `tenant-scoped table ${c.model}`;
   const message = (field: string): string => {
@@ -937,6 +948,7 @@ const rule: Rule = {
   },
   checkFile(ctx, tree: Tree | undefined) {
     if (!tree) return;
+    if (!isMigrationPath(ctx.file.path) && TENANT_PLUMBING.test(ctx.file.source)) ctx.facts.add(PLUMBING, 'seen');
     const v = tenantVocabulary(ctx.options.tenantKeys);
     if (ctx.file.language === 'python') pythonDefinitions(ctx, tree.rootNode, v);
     else tsDefinitions(ctx, tree.rootNode, v);

@@ -79,9 +79,13 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(20))
 `;
 
-const withSchema = { 'prisma/schema.prisma': PRISMA_SCHEMA };
-const withDjango = { 'billing/models.py': DJANGO_MODELS };
-const withSqlalchemy = { 'app/models.py': SQLALCHEMY_MODELS };
+/** Where the app resolves the caller's tenant: what makes a codebase multi-tenant rather than about organisations. */
+const TS_TENANCY = { 'src/lib/tenant.ts': 'export const currentOrgId = (req: Request): string => req.user.orgId;\n' };
+const PY_TENANCY = { 'app/tenancy.py': 'def current_org(request):\n    return request.user.organization\n' };
+
+const withSchema = { 'prisma/schema.prisma': PRISMA_SCHEMA, ...TS_TENANCY };
+const withDjango = { 'billing/models.py': DJANGO_MODELS, ...PY_TENANCY };
+const withSqlalchemy = { 'app/models.py': SQLALCHEMY_MODELS, ...PY_TENANCY };
 
 ruleTable('tenant-filter-missing', {
   language: 'ts',
@@ -126,7 +130,7 @@ export class InvoicesService {
   const project = await db('projects').where({ id: req.params.id }).first();
   res.json(project);
 }`,
-      files: { 'migrations/20240101_projects.sql': 'CREATE TABLE projects (\n  id uuid primary key,\n  org_id uuid not null references orgs(id),\n  name text\n);\n' },
+      files: { 'migrations/20240101_projects.sql': 'CREATE TABLE projects (\n  id uuid primary key,\n  org_id uuid not null references orgs(id),\n  name text\n);\n', ...TS_TENANCY },
       lines: [2],
       message: /db\('projects'\).*tenant-scoped table projects.*without org_id/,
     },
@@ -146,6 +150,7 @@ export class Report {
   @Column() tenantId: string;
   @Column() status: string;
 }`,
+        ...TS_TENANCY,
       },
       lines: [5],
       message: /tenant-scoped model Report filters without tenantId/,
@@ -156,12 +161,13 @@ export class Report {
   const { rows } = await pool.query('SELECT * FROM invoices WHERE id = $1', [id]);
   return rows[0];
 }`,
-      files: { 'src/invoices/list.ts': "export const list = (orgId: string) => pool.query('SELECT * FROM invoices WHERE org_id = $1', [orgId]);\n" },
+      files: { 'src/invoices/list.ts': "export const list = (orgId: string) => pool.query('SELECT * FROM invoices WHERE org_id = $1', [orgId]);\n", ...TS_TENANCY },
       lines: [2],
       message: /SELECT … FROM invoices/,
     },
     {
       name: 'deleteMany on a model whose create() writes orgId',
+      files: TS_TENANCY,
       code: `export async function createTask(orgId: string, projectId: string) {
   return prisma.task.create({ data: { orgId, projectId, title: 'New' } });
 }
@@ -184,6 +190,7 @@ export async function clearDone(projectId: string) {
     {
       name: 'a query file (sqlc/pgtyped) on a scoped table',
       path: 'db/queries/invoices.sql',
+      files: TS_TENANCY,
       code: `-- name: GetInvoice :one
 SELECT * FROM invoices WHERE id = $1;
 
@@ -235,6 +242,11 @@ SELECT * FROM invoices WHERE org_id = $1 ORDER BY created_at DESC;
       path: 'prisma/migrations/20240301_backfill/migration.sql',
       code: `UPDATE invoices SET status = 'open' WHERE status IS NULL;`,
       files: { 'db/schema.sql': 'CREATE TABLE invoices (id uuid, org_id uuid, status text);' },
+    },
+    {
+      name: 'not multi-tenant: queries on a model owned by an organization, nothing resolves a caller tenant',
+      code: `export const orgEvents = (organizationId: string) => prisma.event.findMany({ where: { organizationId } });
+export const allEvents = () => prisma.event.findMany({ orderBy: { startsAt: 'asc' } });`,
     },
     {
       name: 'a model with no tenant column anywhere in the PR',
@@ -494,6 +506,14 @@ def archive(pk):
       code: `def copy_projects(projects, using):
     Project.objects.using(using).bulk_create(projects)`,
       files: withDjango,
+    },
+    {
+      name: 'not multi-tenant: a clubs app whose events belong to an organization',
+      code: `def get_org_events(org):
+    return Event.objects.filter(organization=org)
+
+def get_event(id):
+    return Event.objects.get(id=id)`,
     },
     {
       name: 'a model without a tenant column',
