@@ -1,3 +1,4 @@
+import { inDevBranch } from '../support/dev-branch.js';
 import { calleeName, callArguments, descendants, keywordArgument, lastSegment, objectProperty, stringValue } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, Severity, SyntaxNode } from '../../src/engine/types.js';
 
@@ -57,12 +58,15 @@ function accepts(value: SyntaxNode | undefined, originParam: string | undefined)
   return value.type === 'true' || (!!originParam && value.text === originParam) || isRequestOrigin(value);
 }
 
-const PERMISSIVE_GUARD = /^!?\(?\s*(!\s*\w+|\w+\s*={2,3}\s*(undefined|null)|\w+\.startsWith\(\s*['"]https?:\/\/['"]\s*\)|\/\^https\?*:\\\/\\\/\/\.test\(\w+\))\s*\)?$/;
+/** "No Origin header" (same-origin and server-to-server requests): allowed everywhere. */
+const NO_ORIGIN_TERM = /^(!\s*\w+|\w+\s*={2,3}\s*(undefined|null))$/;
+/** "Any https origin": a scheme check and nothing else. */
+const SCHEME_TERM = /^(\w+\.startsWith\(\s*['"]https?:(\/\/)?['"]\s*\)|\/\^https\??:\\\/\\\/\/\.test\(\w+\))$/;
 
-/** A guard that any origin passes: `!origin`, `origin.startsWith('https://')`. */
+/** A guard that any https origin passes: `origin.startsWith('https://')`, with or without `!origin ||`. */
 function isPermissiveGuard(condition: string): boolean {
-  const inner = condition.trim().replace(/^\((.*)\)$/s, '$1');
-  return inner.split('||').every((term) => PERMISSIVE_GUARD.test(term.trim()));
+  const terms = condition.trim().replace(/^\((.*)\)$/s, '$1').split('||').map((t) => t.trim().replace(/^\((.*)\)$/s, '$1'));
+  return terms.some((t) => SCHEME_TERM.test(t)) && terms.every((t) => SCHEME_TERM.test(t) || NO_ORIGIN_TERM.test(t));
 }
 
 /**
@@ -145,9 +149,29 @@ function originAllowsAny(value: SyntaxNode): Permissive | undefined {
         ? { node: value, what: 'falls back to every origin (`*`) when the setting is missing' }
         : undefined;
     }
+    case 'identifier': {
+      // `origin: corsOriginHandler`, defined in the same file.
+      const fn = functionNamed(value);
+      const what = fn ? callbackAllowsAny(fn) : undefined;
+      return what ? { node: value, what } : undefined;
+    }
     default:
       return isRequestOrigin(value) ? { node: value, what: ECHO } : undefined;
   }
+}
+
+/** The function a name is bound to in the file: `function h(…) {}` or `const h = (…) => {}`. */
+function functionNamed(identifier: SyntaxNode): SyntaxNode | undefined {
+  let root = identifier;
+  while (root.parent) root = root.parent;
+  for (const n of descendants(root)) {
+    if (n.type === 'function_declaration' && n.childForFieldName('name')?.text === identifier.text) return n;
+    if (n.type === 'variable_declarator' && n.childForFieldName('name')?.text === identifier.text) {
+      const value = n.childForFieldName('value');
+      return value && ['arrow_function', 'function_expression', 'function'].includes(value.type) ? value : undefined;
+    }
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,6 +219,8 @@ function checkCorsOptions(ctx: RuleContext, call: SyntaxNode, options: SyntaxNod
 }
 
 function report(ctx: RuleContext, permissive: Permissive, severity: Severity, credentials: boolean): void {
+  // `if DEBUG: CORS_ALLOW_ALL_ORIGINS = True`, `if (!isProd) app.use(cors({ origin: true }))`.
+  if (inDevBranch(permissive.node)) return;
   const risk = credentials
     ? 'with credentials: any website a signed-in user visits can call this API as that user and read the answers.'
     : "any website can call this API from its visitors' browsers and read the answers.";
@@ -302,7 +328,7 @@ function isChecked(value: SyntaxNode, name: string | undefined): boolean {
 // Python: Starlette/FastAPI CORSMiddleware, flask-cors, django-cors-headers, response headers
 
 /** Settings files that only configure a developer's machine or the test run. */
-const DEV_SETTINGS = /(^|[/_.-])(dev|development|local|test|testing|ci)\.py$|(^|\/)(local_settings|settings_(dev|local|test))\.py$/;
+const DEV_SETTINGS = /(^|[/_.-])(dev|development|local|test|testing|ci|e2e)\.py$|(^|\/)(local_settings|settings_(dev|local|test))\.py$/;
 
 function pyList(node: SyntaxNode | undefined): SyntaxNode[] {
   return node && (node.type === 'list' || node.type === 'tuple' || node.type === 'set') ? node.namedChildren : [];

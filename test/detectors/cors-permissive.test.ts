@@ -91,6 +91,17 @@ export async function GET() {
     },
     `app.use(cors({ origin: /^https:\\/\\/.*$/, credentials: true }));`,
     { code: `app.use(cors({ origin: process.env.CORS_ORIGIN || '*' }));`, message: /falls back to every origin/ },
+    {
+      name: 'a named origin handler that ends by accepting everything',
+      code: `const corsOriginHandler = (origin, callback) => {
+  if (!origin) return callback(null, true);
+  if (allowedOrigins.includes(origin)) return callback(null, true);
+  callback(null, true); // Allow all in dev; restrict in production
+};
+app.use(cors({ origin: corsOriginHandler, credentials: true }));`,
+      lines: [6],
+      severity: 'P0',
+    },
   ],
   valid: [
     `app.use(cors({ origin: ['https://app.acme.io', 'https://admin.acme.io'], credentials: true }));`,
@@ -103,6 +114,15 @@ export async function GET() {
   credentials: true,
 }));`,
     `app.use(cors({ origin: /^https:\\/\\/([a-z0-9-]+\\.)?acme\\.io$/, credentials: true }));`,
+    `app.use(cors({
+  origin: (origin, cb) => {
+    if (!origin) return cb(null, true);
+    if (ALLOWED_ORIGINS.includes(origin)) return cb(null, true);
+    cb(new Error(\`Origin \${origin} not allowed\`));
+  },
+  credentials: true,
+}));`,
+    `if (process.env.NODE_ENV !== 'production') app.use(cors({ origin: true, credentials: true }));`,
     {
       name: 'cors() without options on a public, cookie-less API',
       code: `const app = express();
@@ -171,6 +191,14 @@ CORS_ALLOW_CREDENTIALS = True`,
     `app.add_middleware(CORSMiddleware, allow_origins=["https://app.acme.io"], allow_credentials=True)`,
     { path: 'config/settings/dev.py', code: `CORS_ALLOW_ALL_ORIGINS = True` },
     { path: 'project/settings.py', code: `CORS_ALLOW_ALL_ORIGINS = DEBUG` },
+    {
+      path: 'project/settings.py',
+      code: `if DEBUG:
+    CORS_ALLOW_ALL_ORIGINS = True
+else:
+    CORS_ALLOW_ALL_ORIGINS = False
+CORS_ALLOW_CREDENTIALS = True`,
+    },
     { path: 'project/settings.py', code: `CORS_ALLOWED_ORIGIN_REGEXES = [r"^https://\\w+\\.acme\\.io$"]` },
     `CORS(app, origins=["https://app.acme.io"], supports_credentials=True)`,
     {
