@@ -108,7 +108,9 @@ const PRINCIPAL = /\b(req|request|ctx|context|session|auth|self\.request|info\.c
 /** Objects that hold request input, not loaded rows. */
 const REQUEST_DATA = /^(req|request|params|query|body|input|args|data|dto|payload|event|ctx|context|form|values|kwargs|options|opts|filters|self)$/;
 /** Calls that check access to a row or an id. */
-const GUARD = /\b(assert|ensure|check|verify|authori[sz]e|require|can|guard|validate|enforce|forbid|deny)\w*\s*\(|\b(has_?(access|permission|perm)|belongs_?to|is_?member|isMember|isOwner|is_owner|check_object_permissions|get_object_or_404|PermissionDenied|Forbidden|NotFound|notFound|Http404)\b/i;
+const GUARD = /\b(assert|ensure|check|verify|authori[sz]e|require|can|guard|validate|enforce|forbid|deny)\w*\s*\(|\b(has_?(access|permission|perm)|belongs_?to|is_?member|isMember|isOwner|is_owner|check_object_permissions|get_object_or_404|PermissionDenied|Forbidden|Http404)\b|status(_code)?\s*[:=]\s*403\b|HTTP_403/i;
+/** Owner fields: comparing the row's owner to the signed-in user is an ownership check too. */
+const OWNER_FIELD = /^(user_?id|userId|owner_?id|ownerId|created_?by(_?id)?|createdBy(Id)?|author_?id|authorId|user|owner|member_?id|memberId)$/;
 /** Calls into a tenant-scoped client/manager/repository: `tenantDb(orgId)`, `forOrg(org)`, `Invoice.objects.for_org(org)`. */
 const SCOPED_ACCESSOR = /(tenant|org|organi[sz]ation|workspace|account|firm|scoped|scope|for_?user|owned|visible|accessible|permitted|authori[sz]ed|restricted)/i;
 const TASK_DECORATOR = /@(shared_task|\w+\.task|task|periodic_task|celery\.task|dramatiq\.actor|actor|job|cron|scheduled|Cron|Interval|Timeout|Process|Processor)\b/;
@@ -186,31 +188,53 @@ function isCheckedAround(c: Candidate, filters: readonly Filter[], v: TenantVoca
   const { before, after, own } = surroundingStatements(c.node);
   const name = resultName(c.result);
   if (name) {
-    const n = escapeRe(name);
-    const mention = new RegExp(`\\b${n}\\b`);
-    // invoice.orgId / invoice?.org.id / rows.filter((r) => r.orgId === orgId)
-    const tenantRead = new RegExp(`\\b${n}(\\??\\.\\w+|\\[['"]\\w+['"]\\])*\\??\\.(\\w+)|\\b${n}\\s*\\.\\s*(filter|find|some|every)\\s*\\(`, 'g');
-    for (const s of after) {
-      const t = s.text;
-      if (!mention.test(t)) continue;
-      if (GUARD.test(t)) return true;
-      for (const m of t.matchAll(tenantRead)) {
-        if ((m[2] && isTenantField(m[2], v)) || (m[3] && tenantTokenIn(t, v))) return true;
-      }
-    }
+    if (checksRow(name, after, v)) return true;
     // `return invoice.orgId === orgId ? invoice : null` on the same statement's tail
     if (own.type !== 'expression_statement' && own !== c.node && tenantTokenIn(own.text.slice(c.node.endIndex - own.startIndex), v)) return true;
   }
   const values = valueTexts(filters);
   if (values.length === 0) return false;
   const mentionsValue = new RegExp(values.map((t) => `(^|[^\\w.])${escapeRe(t)}\\b`).join('|'));
-  for (const s of before) {
-    const t = s.text;
+  for (let i = 0; i < before.length; i++) {
+    const t = before[i]!.text;
     if (!mentionsValue.test(t)) continue;
     if (GUARD.test(t)) return true;
-    if (tenantTokenIn(t, v) && /\b(find\w*|where\w*|filter\w*|get\w*|select|query|objects|fetch\w*|load\w*|first|one)\b/.test(t)) return true;
+    if (!QUERY_WORD.test(t)) continue;
+    if (tenantTokenIn(t, v)) return true;
+    // const chat = await prisma.chat.findUnique({ where: { id } }); if (chat.userId !== me) …; then delete by id
+    const loaded = declaredName(before[i]!);
+    if (loaded && checksRow(loaded, before.slice(i + 1), v)) return true;
   }
   return false;
+}
+
+const QUERY_WORD = /\b(find\w*|where\w*|filter\w*|get\w*|select|query|objects|fetch\w*|load\w*|first|one)\b/;
+
+/** A later statement checks the row held under `name`: its tenant, its owner, or an access guard. */
+function checksRow(name: string, statements: readonly SyntaxNode[], v: TenantVocabulary): boolean {
+  const n = escapeRe(name);
+  const mention = new RegExp(`\\b${n}\\b`);
+  // invoice.orgId / invoice?.org.id / rows.filter((r) => r.orgId === orgId)
+  const tenantRead = new RegExp(`\\b${n}(\\??\\.\\w+|\\[['"]\\w+['"]\\])*\\??\\.(\\w+)|\\b${n}\\s*\\.\\s*(filter|find|some|every)\\s*\\(`, 'g');
+  for (const s of statements) {
+    const t = s.text;
+    if (!mention.test(t)) continue;
+    if (GUARD.test(t)) return true;
+    for (const m of t.matchAll(tenantRead)) {
+      if ((m[2] && isTenantField(m[2], v)) || (m[3] && tenantTokenIn(t, v))) return true;
+      // if (!chat || chat.userId !== session.user.id) return notFound()
+      if (m[2] && OWNER_FIELD.test(m[2]) && (PRINCIPAL.test(t) || /!==?|!=|\bis not\b/.test(t))) return true;
+    }
+  }
+  return false;
+}
+
+/** `const x = …` / `x = …` as a whole statement: the name it binds. */
+function declaredName(statement: SyntaxNode): string | undefined {
+  const decl = statement.type === 'lexical_declaration' || statement.type === 'variable_declaration' ? statement.namedChild(0) : statement.type === 'expression_statement' ? statement.namedChild(0) : undefined;
+  if (!decl) return undefined;
+  const target = decl.type === 'variable_declarator' ? decl.childForFieldName('name') : decl.type === 'assignment' ? decl.childForFieldName('left') : undefined;
+  return target?.type === 'identifier' ? target.text : undefined;
 }
 
 /** `projectId: project.id`, `project=project`, `id: { in: items.map(i => i.id) }`: ids taken from rows already loaded. */

@@ -263,6 +263,17 @@ export const allEvents = () => prisma.event.findMany({ orderBy: { startsAt: 'asc
       files: withSchema,
     },
     {
+      name: 'owner check on the loaded row, then delete by id',
+      code: `export async function DELETE(_req: Request, { params }: { params: { id: string } }) {
+  const session = await auth();
+  const chat = await prisma.task.findUnique({ where: { id: params.id } });
+  if (!chat || chat.userId !== session.user.id) return NextResponse.json({ error: 'not found' }, { status: 404 });
+  await prisma.task.delete({ where: { id: params.id } });
+  return NextResponse.json({ ok: true });
+}`,
+      files: withSchema,
+    },
+    {
       name: 'lookup by an invite token',
       code: `export async function acceptInvite(token: string) {
   return prisma.invite.findUnique({ where: { token } });
