@@ -86,11 +86,13 @@ function checkSql(ctx: RuleContext, sqlNode: SyntaxNode, runner: string, sqlOnly
   const pieces = sqlPieces(sqlNode);
   if (!pieces || pieces.values.length === 0) return;
   if (!sqlOnly && !hasSqlWords(pieces.text)) return;
-  if (DDL.test(pieces.text) || CATALOG.test(pieces.text)) return;
+  if (DDL.test(pieces.text) || CATALOG.test(pieces.text) || CATALOG.test(pieces.node.text)) return;
   const unsafe = pieces.values.filter((v, i) => {
     if (/\$$/.test(pieces.before[i]!) || pieces.numeric?.has(v) || isSafeValue(v)) return false;
     const name = v.text.slice(v.text.lastIndexOf('.') + 1);
     if (SQL_FRAGMENT_NAME.test(name)) return comesFromRequest(v);
+    // row["column_name"]: a field of a row read from the database, not of the request.
+    if ((v.type === 'subscript_expression' || v.type === 'subscript') && /^\w+\s*\[\s*['"]/.test(v.text)) return comesFromRequest(v);
     return inValuePosition(pieces.before[i]!) || comesFromRequest(v);
   });
   if (unsafe.length === 0) return;

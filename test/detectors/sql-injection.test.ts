@@ -144,6 +144,12 @@ await pool.query(\`DELETE FROM files WHERE org_id = $1 AND id IN (\${placeholder
       code: `const rows = await this.query(\`SELECT "udt_name" FROM "information_schema"."columns" WHERE "table_schema" = '\${schema}' AND "table_name" = '\${name}'\`);`,
     },
     {
+      name: 'a field of a row read from the database',
+      code: `for (const dbColumn of dbColumns) {
+  const rows = await this.query(\`SELECT "srid" FROM "geometry_columns" WHERE "f_geometry_column" = '\${dbColumn["column_name"]}'\`);
+}`,
+    },
+    {
       name: 'a SQL fragment built elsewhere',
       code: `const rows = await db.query(\`SELECT * FROM events WHERE \${whereSql} ORDER BY id\`, params);`,
     },
