@@ -1,6 +1,6 @@
-import { credentialFormat, looksGenerated, type Credential } from '../support/credentials.js';
+import { credentialFormat, looksGenerated, looksLikeRealPassword, type Credential } from '../support/credentials.js';
 import { keyValuePairs, parseDockerfile } from '../support/dockerfile.js';
-import { isSecretConfigName } from '../support/names.js';
+import { isSecretConfigName, words } from '../support/names.js';
 import { stringValue } from '../support/syntax.js';
 import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
@@ -115,7 +115,7 @@ function formatMessage(credential: Credential): string {
 }
 
 function namedMessage(name: string): string {
-  return `\`${name}\` is set to a literal that looks like a real generated secret: anyone who can read the repository can use it.`;
+  return `\`${name}\` is set to a literal that looks like a real secret, not a placeholder: anyone who can read the repository can use it.`;
 }
 
 /**
@@ -126,6 +126,15 @@ const FIXTURE_PROVIDERS = new Set<Credential['provider']>(['webhook', 'pem', 'da
 
 function isReportable(file: FileView, credential: Credential): boolean {
   return !(file.isTestFile && FIXTURE_PROVIDERS.has(credential.provider));
+}
+
+const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase']);
+
+/** A literal that is the secret its name says: generated-looking, or a real password under a password's name. */
+function isNamedSecret(name: string, value: string): boolean {
+  if (!isSecretConfigName(name)) return false;
+  if (looksGenerated(value)) return true;
+  return PASSWORD_WORDS.has(words(name).pop() ?? '') && looksLikeRealPassword(value);
 }
 
 /** Whether secrets assigned by name are looked for in this file (not tests, dev or example config). */
@@ -148,7 +157,7 @@ function checkLiteral(python: boolean) {
       ctx.report({ node: literal, message: formatMessage(credential) });
       return;
     }
-    if (name && readsNamedSecrets(ctx.file) && isSecretConfigName(name) && looksGenerated(value)) {
+    if (name && readsNamedSecrets(ctx.file) && isNamedSecret(name, value)) {
       ctx.report({ node: literal, message: namedMessage(name) });
     }
   };
@@ -255,7 +264,7 @@ function checkText(ctx: RuleContext): void {
       continue;
     }
     if (!named || file.language === 'dockerfile') continue;
-    const secret = pairs.find((p) => p.key && isSecretConfigName(p.key) && looksGenerated(p.value));
+    const secret = pairs.find((p) => p.key && isNamedSecret(p.key, p.value));
     if (secret) {
       reported.add(n);
       ctx.report({ lines: { start: n, end: n }, message: namedMessage(secret.key!) });
@@ -269,7 +278,7 @@ function checkDockerfileValues(ctx: RuleContext, reported: Set<number>): void {
   for (const ins of parseDockerfile(ctx.file.source).instructions) {
     if (ins.keyword !== 'ENV' && ins.keyword !== 'ARG') continue;
     if (reported.has(ins.startLine)) continue;
-    const secret = keyValuePairs(ins).find((p) => p.value !== undefined && isSecretConfigName(p.key) && looksGenerated(p.value));
+    const secret = keyValuePairs(ins).find((p) => p.value !== undefined && isNamedSecret(p.key, p.value));
     if (secret) ctx.report({ lines: { start: ins.startLine, end: ins.endLine }, message: namedMessage(secret.key) });
   }
 }

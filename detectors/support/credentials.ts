@@ -93,7 +93,7 @@ function isDefaultPassword(password: string, user: string): boolean {
 }
 
 const PLACEHOLDER =
-  /change[-_ ]?(me|it|this)|xxxx|\.\.\.|…|<[^>]*>|your[-_ ]?[a-z]|example|dummy|test|sample|placeholder|fake|mock|redacted|replace[-_ ]?(me|this|with)|insert[-_ ]?(here|your)|todo|fixme|not[-_ ]?a[-_ ]?real|lorem|(^|[^a-z])foo(bar)?([^a-z]|$)|^\*+$|here$/i;
+  /change[-_ ]?(me|it|this)|not[-_ ]?a[-_ ]?secret|xxxx|\.\.\.|…|<[^>]*>|your[-_ ]?[a-z]|example|dummy|test|sample|placeholder|fake|mock|redacted|replace[-_ ]?(me|this|with)|insert[-_ ]?(here|your)|todo|fixme|not[-_ ]?a[-_ ]?real|lorem|(^|[^a-z])foo(bar)?([^a-z]|$)|^\*+$|here$/i;
 
 /** A value written to stand in for a secret: `changeme`, `xxx`, `<your key>`, `sk_test_…`, `example`. */
 export function isPlaceholder(value: string): boolean {
@@ -136,8 +136,12 @@ export function shannonEntropy(value: string): number {
 const HAND_WORDS =
   /secret|super|password|passwd|token|session|production|prod|develop|dev|local|staging|change|default|admin|signing|sign|cookie|private|public|encrypt|random|string|strong|value|insecure|unsafe|company|server|client|access|refresh|webhook|hook|stripe|github|slack|google|database|root|guest|hello|world|welcome|letmein|qwerty|key|jwt|auth|api|app|my|the|this|is|very|our|not|real|do|tell|anyone/gi;
 
+/** `fraud_detection_secret_key_2024`, `sseug-reven-lliw-uoy`: words joined by hand, maybe a year. */
+const PHRASE = /^[a-z]+([_.-][a-z]+)+([_.-]?\d{1,4})?$/i;
+
 /** The share of a value made of the words above: high for `my-super-secret-jwt-key-2024`. */
 function handWrittenShare(value: string): number {
+  if (PHRASE.test(value)) return 1;
   let covered = 0;
   for (const m of value.matchAll(HAND_WORDS)) covered += m[0].length;
   return covered / value.length;
@@ -166,4 +170,16 @@ export function looksGenerated(raw: string): boolean {
   const entropy = shannonEntropy(value);
   if (/^[0-9a-f]+$/i.test(value)) return value.length >= 32 && entropy >= 3.0;
   return entropy >= 3.5;
+}
+
+/**
+ * A password under a password's name: shorter and letters-only values count (a Gmail app password
+ * is 16 lowercase letters), as long as the value is not a placeholder or made of common words.
+ */
+export function looksLikeRealPassword(raw: string): boolean {
+  const value = raw.trim();
+  if (value.length < 12 || value.length > 256 || /\s/.test(value)) return false;
+  if (isTemplated(value) || isPlaceholder(value) || handWrittenShare(value) >= 0.5) return false;
+  if (/^[A-Z][A-Z0-9_]*$/.test(value) || /^(\.{0,2}\/|~\/|[a-z][a-z0-9+.-]*:\/\/)/i.test(value)) return false;
+  return new Set(value).size >= 8 && shannonEntropy(value) >= 3.2;
 }

@@ -211,6 +211,14 @@ app.config["SECRET_KEY"] = "${RANDOM_40}"`,
     `from pydantic_settings import BaseSettings
 class Settings(BaseSettings):
     github_token: str = "${GITHUB_TOKEN}"`,
+    {
+      name: 'an app password under a password setting',
+      path: 'config/settings/production.py',
+      code: `EMAIL_HOST = "smtp.gmail.com"
+EMAIL_HOST_USER = "team@acme.io"
+EMAIL_HOST_PASSWORD = "dujtqeryixlqvdfm"`,
+      lines: [3],
+    },
   ],
   valid: [
     `import os
@@ -232,6 +240,11 @@ TOKEN_URL = "https://oauth2.googleapis.com/token"`,
     `DEFAULT_PASSWORD_HASH = "pbkdf2_sha256$600000$Zcqr5lS3uZvfYHE4ZlT1T9$roYMqrEOj2ZZKXWfTLDn36BGUDObGsbhOVOa="`,
     `api_key = "<your-api-key>"
 client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))`,
+    `app = Flask(__name__)
+app.secret_key = "fraud_detection_secret_key_2024"`,
+    `SECRET_KEY = "not-a-secret&zbldkgh^t36tqa@$e*-16asoa!u(%$%2)asbmj71h^s##eq6e"`,
+    `DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "USER": "app", "PASSWORD": "mysecretpassword"}}
+EMAIL_HOST_PASSWORD = "Password123!"`,
   ],
 });
 
