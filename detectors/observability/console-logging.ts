@@ -14,7 +14,10 @@ import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../s
  *   `public/`, imports of react/vue, use of `window`/`document`), files importing a CLI toolkit
  *   (commander, yargs, …). These win over the server evidence.
  * - anything else is unknown and not flagged.
- * Inside server code, the `if (require.main === module)` block of a runnable module is skipped.
+ * Inside server code, these are skipped: the `if (require.main === module)` block of a runnable
+ * module, dev-only branches (`if (process.env.NODE_ENV !== 'production')`), lines where the team
+ * allowed console with ESLint (`eslint-disable-next-line no-console`, an open
+ * `/* eslint-disable no-console *\/` block), and logger implementations (`logger.ts`, `*-logger.*`).
  */
 
 const CONSOLE_METHODS = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table']);
@@ -22,6 +25,7 @@ const CONSOLE_METHODS = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace
 const LOGGER_METHOD: Record<string, string> = { log: 'info', info: 'info', warn: 'warn', error: 'error', debug: 'debug', trace: 'trace' };
 
 const loggerCache = new WeakMap<FileView, boolean>();
+const LOGGER_FILE = /(^|\/|[-_.])(logger|logging|log)([-_.][^/]*)?\.[cm]?[jt]sx?$|(^|\/)(logger|logging)\//i;
 
 /** Whether the module has a `logger` in scope: imported, or declared at module level. */
 function hasModuleLogger(file: FileView, root: SyntaxNode): boolean {
@@ -53,14 +57,44 @@ function insideMainBlock(node: SyntaxNode): boolean {
   return false;
 }
 
+/**
+ * The team allowed console here: `// eslint-disable-next-line no-console` on the line above or the
+ * same line, or a `/* eslint-disable no-console *\/` block (or a bare `eslint-disable`) still open.
+ */
+function consoleAllowed(call: SyntaxNode, ctx: RuleContext): boolean {
+  const row = call.startPosition.row + 1;
+  const near = `${ctx.file.line(row - 1)}\n${ctx.file.line(row)}`;
+  if (/eslint-disable(-next-line|-line)?(?![\w-])[^\n]*\bno-console\b/.test(near)) return true;
+  const before = ctx.file.source.slice(0, call.startIndex);
+  const opened = Math.max(before.lastIndexOf('eslint-disable no-console'), lastBlanketDisable(before));
+  return opened >= 0 && before.lastIndexOf('eslint-enable') < opened;
+}
+
+function lastBlanketDisable(text: string): number {
+  const matches = [...text.matchAll(/\/\*\s*eslint-disable\s*\*\//g)];
+  return matches.length ? matches[matches.length - 1]!.index! : -1;
+}
+
+/** `if (process.env.NODE_ENV !== 'production')` / `=== 'development'`: dev-only output. */
+function insideDevOnlyBranch(node: SyntaxNode): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'if_statement') continue;
+    const condition = p.childForFieldName('condition')?.text ?? '';
+    if (/NODE_ENV\s*!==?\s*['"]production['"]|NODE_ENV\s*===?\s*['"](development|dev|test)['"]|\b(isDev|isDevelopment|__DEV__)\b/.test(condition)) return true;
+  }
+  return false;
+}
+
 function check(match: RuleMatch, ctx: RuleContext): void {
   const { call, object, method, callee } = match.captures;
   if (!call || !object || !method || !callee) return;
   if (object.text !== 'console' || !CONSOLE_METHODS.has(method.text)) return;
+  // A logger implementation writes to the console by design.
+  if (LOGGER_FILE.test(ctx.file.path)) return;
   const root = call.tree.rootNode;
   const role = fileRole(ctx.file, root);
   if (role.role !== 'server') return;
-  if (insideMainBlock(call)) return;
+  if (insideMainBlock(call) || insideDevOnlyBranch(call) || consoleAllowed(call, ctx)) return;
 
   const args = call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
   const target = LOGGER_METHOD[method.text];

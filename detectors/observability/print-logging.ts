@@ -80,6 +80,9 @@ function check(match: RuleMatch, ctx: RuleContext): void {
   if (inScriptPart(call, facts)) return;
 
   const args = call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  // `print(row, file=fh)` writes a file, not a log line.
+  const target = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'file')?.childForFieldName('value');
+  if (target && !/^sys\.(__)?(stdout|stderr)(__)?$/.test(target.text)) return;
   // One positional argument maps one-to-one onto `logger.info(...)`; `sep=`/`file=`/several values do not.
   const mechanical = facts.logger && args.length === 1 && !['keyword_argument', 'list_splat', 'dictionary_splat'].includes(args[0]!.type);
   ctx.report({

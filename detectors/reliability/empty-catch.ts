@@ -1,3 +1,4 @@
+import { words } from '../support/names.js';
 import { ancestor, calleeName, enclosingFunction, lastSegment, replaceNode } from '../support/syntax.js';
 import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
@@ -27,7 +28,7 @@ import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../s
 
 /** Method names whose failure during cleanup is fine to ignore. */
 const CLEANUP_CALL =
-  /^(close|closeSync|end|destroy|dispose|release|disconnect|\$disconnect|quit|kill|terminate|abort|unref|unlink|unlinkSync|rm|rmSync|rmdir|rmdirSync|removeSync|removeListener|removeAllListeners|off|unsubscribe|clearTimeout|clearInterval|stop|shutdown|cleanup|cleanUp|rollback|unwatch|rmtree|chmod|chmodSync|setRawMode|os\.remove|os\.unlink|os\.rmdir|shutil\.rmtree)$/;
+  /^(close|end|destroy|dispose|release|disconnect|\$disconnect|quit|kill|terminate|abort|cancel|unref|unlink|rm|rmdir|removeSync|removeListener|removeAllListeners|off|unsubscribe|clearTimeout|clearInterval|stop|shutdown|clean[uU]p|rollback|unwatch|rmtree|chmod|setRawMode|os\.remove|os\.unlink|os\.rmdir|shutil\.rmtree)([A-Z_]\w*)?$/;
 
 /** Calls that load an optional dependency: failing means "not installed". */
 const OPTIONAL_LOAD = /^(require|require\.resolve|import)$/;
@@ -70,6 +71,51 @@ function isCleanupCall(call: SyntaxNode): boolean {
   return CLEANUP_CALL.test(lastSegment(name)!) || CLEANUP_CALL.test(name) || OPTIONAL_LOAD.test(name);
 }
 
+/**
+ * Words in a callee that name an operation whose failure matters: a write, a send, a payment, a
+ * remote call. `stripe.refunds.create`, `mailer.sendMail`, `pushToQuickbooks`, `db.commit`.
+ */
+const OPERATIONAL_WORDS = new Set([
+  'send', 'post', 'put', 'patch', 'save', 'create', 'update', 'upsert', 'delete', 'commit', 'execute', 'query',
+  'publish', 'enqueue', 'charge', 'refund', 'capture', 'pay', 'notify', 'email', 'mail', 'upload', 'deliver', 'dispatch',
+  'persist', 'submit', 'transfer', 'fetch', 'delay', 'webhook', 'invoice', 'provision', 'sendmail',
+]);
+/** Verbs that are operational only at the head of a name: `syncCustomer`, not `readFileSync`. */
+const LEADING_OPERATIONAL_WORDS = new Set(['sync', 'insert']);
+/** Receivers that only do I/O: HTTP clients, ORMs, queues, caches, cloud SDKs. */
+const OPERATIONAL_OBJECT = /^(axios|got|ky|requests|httpx|aiohttp|urllib\.request|prisma|tx|knex|trx|db|queue|\w+Queue|\w+_queue|redis|stripe|s3|sqs|sns|ses|mailer|transporter|cursor)$/;
+
+function isOperationalName(method: string): boolean {
+  const ws = words(method);
+  if (ws.some((w) => OPERATIONAL_WORDS.has(w))) return true;
+  // `insertRule` (CSSOM) and `insertBefore` (DOM) are not database writes.
+  if (ws[0] === 'insert') return /^insert(One|Many|Into|Row|Rows|Record)?$/.test(method);
+  return ws.length > 0 && LEADING_OPERATIONAL_WORDS.has(ws[0]!);
+}
+
+/** Whether a call performs an operation whose silent failure loses work. */
+function isOperationalCall(call: SyntaxNode): boolean {
+  const fn = call.childForFieldName('function');
+  const name = calleeName(call);
+  if (!name) {
+    // `db('audit_log').insert(entry)`: judge the method.
+    const property = fn?.childForFieldName('property') ?? fn?.childForFieldName('attribute');
+    return !!property && isOperationalName(property.text);
+  }
+  if (name === 'fetch' || name === 'urlopen' || /(^|\.)apply_async$/.test(name)) return true;
+  const parts = name.split('.');
+  const method = parts[parts.length - 1]!;
+  if (isOperationalName(method)) return true;
+  return parts.slice(0, -1).some((p) => OPERATIONAL_OBJECT.test(p));
+}
+
+/** A try body (or promise chain) that does some operational work. */
+function doesOperationalWork(body: SyntaxNode | null | undefined): boolean {
+  if (!body) return false;
+  const calls = body.type === 'call_expression' || body.type === 'call' ? [body, ...ownNodes(body, ['call_expression', 'call'])] : ownNodes(body, ['call_expression', 'call']);
+  return calls.some(isOperationalCall);
+}
+
 /** A try body made only of cleanup calls or optional imports. */
 function isCleanupOnly(body: SyntaxNode | null | undefined): boolean {
   if (!body) return false;
@@ -90,6 +136,97 @@ function isCleanupOnly(body: SyntaxNode | null | undefined): boolean {
   });
 }
 
+/**
+ * The empty handler is a fallback, decided in code: the `try` computes and returns a value and
+ * the code after it returns a default (`try { return JSON.parse(raw) } catch {}` then `return
+ * null`), or the `try` assigns a value that the code right after checks, returns or defaults
+ * (`try { plaintext = decrypt(...) } catch {}` then `if (!plaintext) throw …`, `obj || {}`).
+ */
+function isFallback(tryStatement: SyntaxNode | null): boolean {
+  const body = tryStatement?.childForFieldName('body');
+  if (!tryStatement || !body) return false;
+  // Python `try/except/else`: the else branch is what runs when it worked.
+  if (tryStatement.namedChildren.some((c) => c.type === 'else_clause')) return true;
+  const statements = body.namedChildren.filter((c) => c.type !== 'comment');
+  const last = statements[statements.length - 1];
+  if (!last) return false;
+  if (last.type === 'return_statement') return true;
+  const following = nextStatements(tryStatement, 3);
+  if (following[0]?.type === 'return_statement' && ownNodes(body, ['return_statement']).length > 0) return true;
+  const assigned = assignedNames(body);
+  if (assigned.length === 0) return false;
+  const names = assigned.map((n) => n.replace(/[$.]/g, '\\$&')).join('|');
+  const mentions = new RegExp(`(^|[^\\w$.])(${names})(?![\\w$])`);
+  const defaults = new RegExp(`(^|[^\\w$.])(${names})\\s*(\\|\\||\\?\\?|\\?[^.?]|\\bor\\b)`);
+  return following.some(
+    (next) =>
+      ((next.type === 'if_statement' || next.type === 'while_statement') && mentions.test(next.childForFieldName('condition')?.text ?? '')) ||
+      (next.type === 'return_statement' && mentions.test(next.text)) ||
+      defaults.test(next.text),
+  );
+}
+
+function nextStatements(node: SyntaxNode, count: number): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let next = node.nextNamedSibling; next && out.length < count; next = next.nextNamedSibling) {
+    if (next.type !== 'comment') out.push(next);
+  }
+  return out;
+}
+
+const SCOPES = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'function_definition', 'lambda', 'class_declaration', 'class_definition']);
+
+/** Descendants of the given types that are not inside a nested function. */
+function ownNodes(root: SyntaxNode, types: readonly string[]): SyntaxNode[] {
+  return root.descendantsOfType([...types]).filter((n) => {
+    for (let p = n.parent; p && p !== root; p = p.parent) if (SCOPES.has(p.type)) return false;
+    return true;
+  });
+}
+
+/** Names a block assigns: `x = …`, `const x = …`, `this.x = …`. */
+function assignedNames(block: SyntaxNode): string[] {
+  const out: string[] = [];
+  for (const node of ownNodes(block, ['variable_declarator', 'assignment_expression', 'assignment', 'augmented_assignment'])) {
+    const target = node.childForFieldName(node.type === 'variable_declarator' ? 'name' : 'left');
+    if (target && /^[\w$.]+$/.test(target.text)) out.push(target.text);
+  }
+  return out;
+}
+
+/**
+ * A parse attempt: the try body only calls pure parsers and probes (`JSON.parse`, `new URL`,
+ * `decodeURIComponent`, `int()`, `json.loads`), so the error is bad input, not a failed write.
+ */
+const PURE_CALL =
+  /^(JSON\.parse|JSON\.stringify|decodeURI|decodeURIComponent|encodeURI|encodeURIComponent|URL|URLSearchParams|parseInt|parseFloat|Number|BigInt|String|Boolean|Date|Date\.parse|atob|btoa|Buffer\.from|TextDecoder|TextEncoder|RegExp|structuredClone|Intl\.\w+|([\w$]+\.)+(decode|toString|toISOString|replace|replaceAll|split|slice|trim|toLowerCase|toUpperCase|normalize|match|test|exec)|json\.loads|json\.dumps|int|float|Decimal|str|bool|bytes|datetime\.\w+|date\.\w+|\w+\.strptime|\w+\.fromisoformat|base64\.\w+|urlparse|urlsplit|unquote|quote|ipaddress\.\w+|uuid\.UUID|UUID|isinstance|getattr|hasattr|len)$/;
+
+function isParseAttempt(body: SyntaxNode | null | undefined): boolean {
+  if (!body) return false;
+  const calls = ownNodes(body, ['call_expression', 'new_expression', 'call', 'await_expression', 'await']);
+  if (calls.length === 0) return false;
+  return calls.every((c) => {
+    if (c.type === 'await_expression' || c.type === 'await') return false;
+    const fn = c.childForFieldName(c.type === 'new_expression' ? 'constructor' : 'function');
+    const name = fn ? (calleeName(c) ?? (fn.type === 'identifier' ? fn.text : undefined)) : undefined;
+    return !!name && PURE_CALL.test(name.replace(/^(globalThis|window)\./, ''));
+  });
+}
+
+/** Functions that run on the way out: shutdown hooks, finalizers, error handlers. */
+const CLEANUP_FUNCTION = /^_*(on_?)?(close|shutdown|teardown|tear_down|cleanup|clean_up|dispose|finali[sz]e|terminate|stop|exit|handle_?\w*(exception|error)|\w*_?(exception|error)_?handler)|^__(del|exit|aexit)__$/i;
+
+/**
+ * Inside another handler (the original error is being dealt with; this one is secondary), or in a
+ * function whose job is to shut down or handle an error.
+ */
+function onErrorPath(node: SyntaxNode): boolean {
+  if (ancestor(node, ['catch_clause', 'except_clause'], ['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'function_definition']) !== undefined) return true;
+  const fn = enclosingFunction(node);
+  const name = fn?.childForFieldName('name')?.text;
+  return !!name && CLEANUP_FUNCTION.test(name);
+}
+
 // ---------------------------------------------------------------------------------------------
 // TypeScript
 
@@ -101,21 +238,30 @@ function commentsAround(clause: SyntaxNode, ctx: RuleContext): SyntaxNode[] {
   const start = clause.startPosition.row;
   const end = clause.endPosition.row;
   const root = clause.tree.rootNode;
+  const above = rowAbove(start, ctx);
   return root
-    .descendantsOfType('comment', { row: Math.max(0, start - 1), column: 0 }, { row: end + 1, column: 0 })
+    .descendantsOfType('comment', { row: Math.max(0, above), column: 0 }, { row: end + 1, column: 0 })
     .filter((c) => {
       const row = c.startPosition.row;
       if (row >= start && row <= end) return true;
-      return row === start - 1 && /^\s*(\/\/|\/\*)/.test(ctx.file.line(row + 1));
+      return row === above && /^\s*(\/\/|\/\*)/.test(ctx.file.line(row + 1));
     });
+}
+
+/** The 0-based row of the first line above `row` that is more than a closing brace. */
+function rowAbove(row: number, ctx: RuleContext): number {
+  let above = row - 1;
+  while (above > 0 && /^\s*[}\])]*\s*$/.test(ctx.file.line(above + 1))) above--;
+  return above;
 }
 
 function checkCatchClause(clause: SyntaxNode, body: SyntaxNode, ctx: RuleContext): void {
   if (body.namedChildren.some((c) => c.type !== 'empty_statement' && c.type !== 'comment')) return;
   if (explains(commentsAround(clause, ctx))) return;
   const tryStatement = clause.parent;
-  if (insideFinally(clause)) return;
-  if (isCleanupOnly(tryStatement?.childForFieldName('body'))) return;
+  if (insideFinally(clause) || onErrorPath(clause) || !enclosingFunction(clause)) return;
+  const tryBody = tryStatement?.childForFieldName('body');
+  if (!doesOperationalWork(tryBody) || isCleanupOnly(tryBody) || isParseAttempt(tryBody) || isFallback(tryStatement)) return;
   ctx.report({
     node: clause,
     message: `This \`catch\` swallows every error from the \`try\` block: nothing is logged or rethrown, so a failure here is invisible.`,
@@ -125,10 +271,16 @@ function checkCatchClause(clause: SyntaxNode, body: SyntaxNode, ctx: RuleContext
 function checkPromiseCatch(call: SyntaxNode, handler: SyntaxNode, ctx: RuleContext): void {
   if (handler.namedChildren.some((c) => c.type !== 'empty_statement' && c.type !== 'comment')) return;
   if (explains(commentsAround(handler, ctx))) return;
-  // `x.then(ok).catch(() => {})`: the receiver of `.catch` is what fails.
+  // `x.then(ok).catch(() => {})`: the receiver of `.catch` is what fails. A promise kept in a
+  // variable or field (`this.ready.catch(() => {})`) is marked handled so that whoever awaits it
+  // later gets the error: only a call's promise, dropped right here, is lost.
   const receiver = call.childForFieldName('function')?.childForFieldName('object');
-  if (receiver?.type === 'call_expression' && isCleanupCall(receiver)) return;
-  if (insideFinally(call)) return;
+  if (receiver?.type !== 'call_expression' || isCleanupCall(receiver) || !doesOperationalWork(receiver)) return;
+  if (insideFinally(call) || onErrorPath(call)) return;
+  // Only a result that is dropped: `x().catch(() => {})` as a statement (or awaited as one).
+  let statement = call.parent;
+  while (statement && ['await_expression', 'unary_expression', 'parenthesized_expression'].includes(statement.type)) statement = statement.parent;
+  if (statement?.type !== 'expression_statement') return;
   const member = call.childForFieldName('function')!;
   ctx.report({
     node: member.childForFieldName('property') ?? call,
@@ -172,11 +324,12 @@ function checkExceptClause(clause: SyntaxNode, ctx: RuleContext): void {
   const broad = types.length === 0 || types.some((t) => BROAD_EXCEPTIONS.has(t));
   if (!broad) return;
   if (explains(clause.descendantsOfType('comment'))) return;
-  if (insideFinally(clause)) return;
+  if (insideFinally(clause) || onErrorPath(clause)) return;
   const fn = enclosingFunction(clause);
-  if (fn?.type === 'function_definition' && fn.childForFieldName('name')?.text === '__del__') return;
   const tryStatement = clause.parent;
-  if (isCleanupOnly(tryStatement?.childForFieldName('body'))) return;
+  if (!fn) return;
+  const tryBody = tryStatement?.childForFieldName('body');
+  if (!doesOperationalWork(tryBody) || isCleanupOnly(tryBody) || isParseAttempt(tryBody) || isFallback(tryStatement)) return;
 
   const what = types.length === 0 ? 'A bare `except:`' : `\`except ${types.join(', ')}\``;
   const pass = block.namedChildren.find((c) => c.type !== 'comment')!;

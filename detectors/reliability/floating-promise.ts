@@ -1,3 +1,4 @@
+import { fileRole } from '../support/file-role.js';
 import { calleeName, dottedName, enclosingFunction, lastSegment, replaceNode, stringValue } from '../support/syntax.js';
 import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
@@ -13,11 +14,14 @@ import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../s
  * - well-known promise APIs: `fetch`, `axios`, `fs/promises`, Prisma model and `$` calls, BullMQ
  *   `queue.add`, ioredis/node-redis commands without a callback, Stripe resources, nodemailer
  *   `sendMail` without a callback;
- * - a `.then(onFulfilled)` or `.finally()` chain with no rejection handler anywhere in it.
+ * - a `.then(onFulfilled)` or `.finally()` chain on a call's promise with no rejection handler
+ *   anywhere in it (a promise kept in a variable or field may be handled by whoever holds it).
  *
  * Not reported: `void promise` (fire-and-forget on purpose), awaited or returned promises,
  * `.catch(...)` and `.then(ok, err)`, and statements at module level: a script's `main()` that
- * rejects crashes the process with the error printed, which is what a script wants.
+ * rejects crashes the process with the error printed, which is what a script wants. Browser code
+ * (see `support/file-role.ts`) is skipped: there an unhandled rejection is a console line. A
+ * `no-floating-promises` lint acknowledgement on the line above is respected.
  */
 
 const PRISMA_MODEL_OPS = new Set([
@@ -43,7 +47,8 @@ const PRISMA_CLIENT_OPS = new Set(['$connect', '$disconnect', '$transaction', '$
 const PRISMA_OBJECT = /^(?:(?:this|ctx|context|req|app)\.)?(prisma|prismaClient|tx)$/;
 
 const AXIOS_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'postForm', 'putForm', 'patchForm']);
-const REDIS_OBJECT = /(^|\.)(redis|redisClient|redisCache|cache|publisher|pub|cacheClient)$|Redis$/;
+/** Only names that say Redis: a `cache` is as often a `Map` or an LRU, whose `set` is synchronous. */
+const REDIS_OBJECT = /(^|\.)\w*(redis|Redis)\w*$/;
 const REDIS_WRITES = new Set([
   'set', 'setex', 'psetex', 'setnx', 'mset', 'del', 'unlink', 'expire', 'pexpire', 'expireat', 'incr', 'incrby', 'decr', 'decrby',
   'hset', 'hmset', 'hdel', 'hincrby', 'sadd', 'srem', 'zadd', 'zrem', 'zincrby', 'lpush', 'rpush', 'ltrim', 'publish', 'xadd', 'persist',
@@ -72,16 +77,83 @@ function isAsync(fn: SyntaxNode): boolean {
   return fn.children.some((c) => c.type === 'async');
 }
 
-/** An async function whose whole body is one try/catch: its promise does not reject. */
+/**
+ * An async function that cannot reject: every `await`, `throw` and returned call in its own body
+ * sits inside a `try` with a `catch`. Calling it without `await` loses nothing.
+ */
 function cannotReject(fn: SyntaxNode): boolean {
   const body = fn.childForFieldName('body');
-  if (!body || body.type !== 'statement_block') return false;
-  const statements = body.namedChildren.filter((c) => c.type !== 'comment');
-  const awaits = (s: SyntaxNode): boolean => s.descendantsOfType('await_expression').length > 0;
-  return (
-    statements.some((s) => s.type === 'try_statement') &&
-    statements.every((s) => (s.type === 'try_statement' && !!s.childForFieldName('handler')) || ((s.type === 'return_statement' || s.type === 'lexical_declaration') && !awaits(s)))
-  );
+  if (!body) return false;
+  if (body.type !== 'statement_block') return !['call_expression', 'await_expression'].includes(body.type);
+  const guards = leadingGuards(body);
+  const risky = body.descendantsOfType(['await_expression', 'throw_statement', 'return_statement']).filter((n) => {
+    if (ownerFunction(n) !== fn) return false;
+    if (n.type === 'return_statement') return n.namedChild(0)?.type === 'call_expression';
+    if (n.type === 'await_expression') return !neverRejects(n.namedChild(0), fn);
+    return !guards.some((g) => n.startIndex >= g.startIndex && n.endIndex <= g.endIndex);
+  });
+  return risky.every((n) => insideTryWithCatch(n, fn));
+}
+
+/** Timers that resolve and never reject: `await sleep(500)`. */
+const NEVER_REJECTS = /^(\w+\.)?(sleep|delay|wait|setTimeout|setImmediate|nextTick|tick|yieldToEventLoop)$/;
+
+/**
+ * An awaited value that cannot reject: a timer (`await sleep(500)`, also in its compiled form
+ * `(0, timers.sleep)(500)`), or a local built as `new Promise((resolve) => …)` with no reject.
+ */
+function neverRejects(awaited: SyntaxNode | null, fn: SyntaxNode): boolean {
+  if (!awaited) return false;
+  if (awaited.type === 'call_expression') {
+    let callee = awaited.childForFieldName('function');
+    if (callee?.type === 'parenthesized_expression' && callee.namedChild(0)?.type === 'sequence_expression') {
+      const seq = callee.namedChild(0)!;
+      callee = seq.namedChild(seq.namedChildCount - 1);
+    }
+    return NEVER_REJECTS.test(dottedName(callee) ?? '');
+  }
+  if (awaited.type === 'identifier') {
+    const name = awaited.text;
+    const assignments = fn
+      .descendantsOfType(['assignment_expression', 'variable_declarator'])
+      .filter((a) => (a.childForFieldName('left') ?? a.childForFieldName('name'))?.text === name && (a.childForFieldName('right') ?? a.childForFieldName('value')));
+    return (
+      assignments.length > 0 &&
+      assignments.every((a) => {
+        const value = a.childForFieldName('right') ?? a.childForFieldName('value');
+        if (value?.type !== 'new_expression' || value.childForFieldName('constructor')?.text !== 'Promise') return false;
+        const executor = value.childForFieldName('arguments')?.namedChild(0);
+        const params = executor?.childForFieldName('parameters') ?? executor?.childForFieldName('parameter');
+        return !!params && (params.type === 'identifier' || params.namedChildCount === 1);
+      })
+    );
+  }
+  return false;
+}
+
+/**
+ * Precondition checks at the top of a function (`if (!this.socket) throw new Error('internal
+ * error')`): they report a programming error, not a runtime failure that a caller could handle.
+ */
+function leadingGuards(body: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (const statement of body.namedChildren) {
+    if (statement.type === 'comment') continue;
+    if (statement.type !== 'if_statement' || statement.descendantsOfType('await_expression').length > 0) break;
+    out.push(statement);
+  }
+  return out;
+}
+
+function ownerFunction(node: SyntaxNode): SyntaxNode | undefined {
+  return enclosingFunction(node);
+}
+
+function insideTryWithCatch(node: SyntaxNode, fn: SyntaxNode): boolean {
+  for (let child = node, p = node.parent; p && p !== fn; child = p, p = p.parent) {
+    if (p.type === 'try_statement' && p.childForFieldName('body')?.id === child.id && p.childForFieldName('handler')) return true;
+  }
+  return false;
 }
 
 function collectFacts(root: SyntaxNode): AsyncFacts {
@@ -167,6 +239,8 @@ function knownPromise(call: SyntaxNode, facts: AsyncFacts): { what: string; lazy
   const object = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : undefined;
 
   if (!object) {
+    // A parameter or local of the same name hides the module's function: `callback()` is whatever was passed.
+    if (shadowed(name, call)) return undefined;
     if (name === 'fetch') return { what: '`fetch()` returns a promise' };
     if (name === 'axios') return { what: '`axios()` returns a promise' };
     if (facts.fsPromiseFunctions.has(name)) return { what: `\`${name}\` from fs/promises returns a promise` };
@@ -194,6 +268,16 @@ function knownPromise(call: SyntaxNode, facts: AsyncFacts): { what: string; lazy
   if (/^(this\.)?stripe\.\w+(\.\w+)?$/.test(object) && STRIPE_WRITES.has(method)) return { what: `\`${name}\` (Stripe) returns a promise` };
   if (method === 'sendMail' && MAILER_OBJECT.test(object) && args(call).length === 1) return { what: '`sendMail` without a callback returns a promise' };
   return undefined;
+}
+
+/** Whether `name` is a parameter of an enclosing function (then it is not the file's function). */
+function shadowed(name: string, node: SyntaxNode): boolean {
+  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
+    const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
+    if (!params) continue;
+    if (params.type === 'identifier' ? params.text === name : params.descendantsOfType('identifier').some((i) => i.text === name)) return true;
+  }
+  return false;
 }
 
 /** The calls of a chain, outermost first: `a().then(f).finally(g)` → finally, then, a(). */
@@ -226,6 +310,34 @@ function shorten(text: string): string {
   return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
 }
 
+/**
+ * The promise a `.then()`/`.finally()` chain starts from, when it can reject and nobody else holds
+ * it: a call's result. A promise kept in a variable or field (`this.ready.then(...)`) may be
+ * handled by whoever else holds it; `Promise.resolve()` and `Promise.allSettled()` never reject.
+ */
+function chainRootCanReject(calls: readonly SyntaxNode[]): boolean {
+  // The innermost call: `fetch(url)` in `fetch(url).then(f)`, or `.then` itself when the chain
+  // starts from a variable (`this.ready.then(f)`).
+  const root = calls[calls.length - 1]!;
+  if (['then', 'finally', 'catch'].includes(methodOf(root) ?? '')) return false;
+  const name = calleeName(root);
+  return name !== 'Promise.resolve' && name !== 'Promise.allSettled';
+}
+
+/** `// eslint-disable-next-line @typescript-eslint/no-floating-promises` and the like. */
+const ACKNOWLEDGEMENT = /no-floating-promises|floating[- ]promise|fire[- ]and[- ]forget|(do not|don't|no need to|not) (need to )?(await|wait)|should not (error|reject|fail|throw)|never rejects|cannot (fail|reject)/i;
+
+/** A comment on the call's line or in the three lines above that says it is not awaited on purpose. */
+function acknowledged(call: SyntaxNode, ctx: RuleContext): boolean {
+  const row = call.startPosition.row + 1;
+  for (let n = row; n >= Math.max(1, row - 3); n--) {
+    const line = ctx.file.line(n);
+    const comment = line.indexOf('//') >= 0 ? line.slice(line.indexOf('//')) : /^\s*(\/\*|\*)/.test(line) ? line : '';
+    if (comment && ACKNOWLEDGEMENT.test(comment)) return true;
+  }
+  return false;
+}
+
 function check(match: RuleMatch, ctx: RuleContext): void {
   const call = match.captures.call!;
   const fn = enclosingFunction(call);
@@ -235,12 +347,16 @@ function check(match: RuleMatch, ctx: RuleContext): void {
   const calls = chainCalls(call);
   const outer = methodOf(call);
   if (chainHandlesRejection(calls)) return;
+  if (acknowledged(call, ctx)) return;
+  // In a browser an unhandled rejection is a console line, not a crashed process.
+  if (fileRole(ctx.file, call.tree.rootNode).role === 'browser') return;
 
   const facts = factsFor(ctx.file, call.tree.rootNode);
   const inAsync = isAsync(fn);
   const awaitFix = inAsync ? { suggestion: replaceNode(ctx.file, call, `await ${ctx.text(call)}`) } : {};
 
   if (outer === 'then' || outer === 'finally') {
+    if (!chainRootCanReject(calls)) return;
     ctx.report({
       node: call,
       message: `\`.${outer}(...)\` without a rejection handler: if \`${shorten(ctx.text(calls[calls.length - 1]!))}\` rejects, the error is unhandled.`,

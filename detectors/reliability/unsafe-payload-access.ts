@@ -44,6 +44,11 @@ function isNumber(node: SyntaxNode): boolean {
   return n.type === 'number' || n.type === 'integer' || n.type === 'float';
 }
 
+function isTextLiteral(node: SyntaxNode): boolean {
+  const n = unwrap(node);
+  return ['string', 'concatenated_string', 'template_string'].includes(n.type);
+}
+
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -142,8 +147,21 @@ function routeValidates(use: SyntaxNode): boolean {
   return false;
 }
 
-function validated(field: SyntaxNode, use: SyntaxNode, python: boolean): boolean {
-  return checkedBefore(field, use, python) || insideCoveringTry(use, python) || (!python && routeValidates(use));
+/**
+ * In TS a bad field does not throw in arithmetic (it gives `NaN`), so a surrounding `try` covers
+ * only indexing; `x * 1000 || fallback` covers arithmetic, since `NaN` is falsy.
+ */
+function validated(field: SyntaxNode, use: SyntaxNode, python: boolean, arithmetic: boolean): boolean {
+  if (checkedBefore(field, use, python) || (!python && routeValidates(use))) return true;
+  if (python || !arithmetic) return insideCoveringTry(use, python);
+  return defaultedWhenNaN(use);
+}
+
+function defaultedWhenNaN(use: SyntaxNode): boolean {
+  let node = use;
+  while (node.parent?.type === 'parenthesized_expression') node = node.parent;
+  const parent = node.parent;
+  return parent?.type === 'binary_expression' && operatorOf(parent) === '||' && parent.childForFieldName('left')?.id === node.id;
 }
 
 function shorten(text: string): string {
@@ -163,8 +181,10 @@ function checkArithmetic(node: SyntaxNode, ctx: RuleContext, python: boolean): v
     [right, left],
   ] as const) {
     if (!arithmetic && !(operator === '+' && isNumber(other))) continue;
+    // `"page %s" % page`, `"-" * width`: formatting and repetition of a literal, not arithmetic.
+    if (isTextLiteral(other)) continue;
     if (!isPayloadField(operand, python)) continue;
-    if (validated(operand, node, python)) continue;
+    if (validated(operand, node, python, true)) continue;
     const text = shorten(ctx.text(operand));
     ctx.report({
       node: operand,
@@ -190,7 +210,7 @@ function isListDefaultGet(node: SyntaxNode): boolean {
 function checkIndex(node: SyntaxNode, object: SyntaxNode, ctx: RuleContext, python: boolean): void {
   if (!python && node.children.some((c) => c.type === 'optional_chain')) return;
   if (!isPayloadValue(object, python)) return;
-  if (validated(object, node, python)) return;
+  if (validated(object, node, python, false)) return;
   const text = shorten(ctx.text(object));
   ctx.report({
     node,

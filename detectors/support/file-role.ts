@@ -34,43 +34,56 @@ export type FileRole = 'test' | 'cli' | 'script' | 'build' | 'browser' | 'server
 
 export interface FileRoleVerdict {
   readonly role: FileRole;
-  /** The evidence, in words, for rule messages and debugging: "imports express". */
+  /** The evidence as a verb phrase, for messages: "this file imports express". */
   readonly reason: string;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Paths
 
-const TEST_PATH = /(^|\/)(test|tests|__tests__|__mocks__|spec|fixtures?|__fixtures__|testdata|e2e|cypress|playwright)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
-const CLI_PATH = /(^|\/)(bin|cli|management\/commands)\//;
+const TEST_PATH = /(^|\/)(test|tests|testing|__tests__|__mocks__|spec|fixtures?|__fixtures__|testdata|e2e|cypress|playwright)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
+/** Django's `management/` package (commands and the migrate hooks they run) prints for the operator. */
+const CLI_PATH = /(^|\/)(bin|cli|management)\//;
 const CLI_FILE = /(^|\/)(cli|__main__|manage)\.[cm]?[jt]s$|(^|\/)(__main__|manage|cli)\.py$/;
 const SCRIPT_PATH = /(^|\/)(scripts?|tools|examples?|benchmarks?|bench|docs|seeds?|migrations|alembic\/versions|notebooks?)\//;
 const SCRIPT_FILE = /(^|\/)seed\.[cm]?[jt]s$|\.ipynb$/;
 const BUILD_FILE =
-  /\.config\.[cm]?[jt]s$|(^|\/)(webpack|rollup|vite|vitest|jest|babel|eslint|prettier|gulpfile|Gruntfile|tsup|esbuild|postcss|tailwind|next|nuxt|astro|svelte|playwright)(\.[a-z]+)?\.[cm]?[jt]s$|(^|\/)(setup|noxfile|fabfile|tasks_invoke|conf)\.py$|(^|\/)\.[a-z-]+rc\.[cm]?js$/;
+  /\.config\.[cm]?[jt]s$|(^|\/)(webpack|rollup|vite|vitest|jest|babel|eslint|prettier|gulpfile|Gruntfile|tsup|esbuild|postcss|tailwind|next|nuxt|astro|svelte|playwright)(\.[a-z]+)?\.[cm]?[jt]s$|(^|\/)(setup|noxfile|fabfile|conf|settings|local_settings|\w+_settings|wsgi|asgi|gunicorn\.conf)\.py$|(^|\/)settings\/[^/]+\.py$|(^|\/)\.[a-z-]+rc\.[cm]?js$/;
 const BROWSER_PATH = /(^|\/)(components|public|static|assets|client|frontend|hooks|views\/web|www|browser|extension|popup|content-scripts)\//;
 
-/** Segments that name server code in the layouts the spec lists. */
-const SERVER_PATH =
-  /(^|\/)(server|api|routes|routers?|handlers|controllers|services|workers|jobs|queues|processors|middlewares?|webhooks|resolvers|lambdas?|graphql)\//;
+/**
+ * Segments that name server code in application layouts. Deliberately the app-level names only:
+ * a library's `middleware/` or `adapters/` folder is not an application server.
+ */
+const SERVER_PATH = /(^|\/)(api|routes|routers|handlers|controllers|services|workers)\/|(^|\/)src\/server\/|^server\//;
+/** `src/server.ts`, `server.js` at the root, NestJS `*.controller.ts`/`*.service.ts`/`*.processor.ts`. */
 const SERVER_FILE_TS =
-  /(^|\/)(server|worker|router|routes|handler|handlers|controller|middleware|webhooks?)\.[cm]?[jt]s$|\.(controller|service|resolver|middleware|gateway|processor|handler|guard|interceptor|routes?|module)\.[cm]?[jt]s$/;
-/** Next.js route handlers and API routes run on the server whatever their extension. */
-const NEXT_SERVER_FILE = /(^|\/)app\/(.*\/)?route\.[cm]?[jt]sx?$|(^|\/)pages\/api\/|(^|\/)middleware\.[cm]?[jt]s$/;
+  /^(src\/)?(server|worker)\.[cm]?[jt]s$|\.(controller|service|resolver|gateway|processor|guard|interceptor)\.[cm]?[jt]s$/;
+/** Next.js route handlers, API routes and the root middleware run on the server whatever their extension. */
+const NEXT_SERVER_FILE = /(^|\/)app\/(.*\/)?route\.[cm]?[jt]sx?$|(^|\/)pages\/api\/|^(src\/)?middleware\.[cm]?[jt]s$/;
 const SERVER_PATH_PY =
-  /(^|\/)(server|api|apis|routers?|endpoints|views|handlers|services|workers|tasks|webhooks|middleware|app|backend)\/|(^|\/)(views|tasks|signals|serializers|api|routes|endpoints|consumers|middleware|receivers|webhooks)\.py$/;
+  /(^|\/)(api|apis|routers?|endpoints|views|handlers|services|workers|webhooks)\/|(^|\/)(views|tasks|signals|serializers|api|routes|endpoints|consumers|receivers|webhooks)\.py$/;
 
 // ---------------------------------------------------------------------------------------------
 // Imports
 
 const CLI_MODULES_TS = new Set(['commander', 'yargs', 'yargs/yargs', 'meow', 'cac', '@oclif/core', 'inquirer', '@inquirer/prompts', 'prompts', 'minimist', 'clipanion', 'citty', 'ora', 'enquirer', 'vorpal', 'caporal', 'sade']);
 const BROWSER_MODULES_TS = /^(react|react-dom|react-dom\/client|vue|svelte|@angular\/core|preact|solid-js|next\/(link|navigation|router|image|head|dynamic)|@remix-run\/react|@tanstack\/react-query)$/;
+/**
+ * Imports that only an application server has: HTTP frameworks, queue workers, the Prisma client.
+ * Database drivers, `ws`, `ioredis` and the like are left out on purpose: libraries built on them
+ * import them too, and a library's `console.warn` is its only way to speak.
+ */
 const SERVER_MODULES_TS =
-  /^(express|fastify|koa|@koa\/router|koa-router|@nestjs\/[a-z-]+|next\/server|next|hono|@hono\/[a-z-]+|@hapi\/hapi|restify|@trpc\/server|apollo-server[a-z-]*|@apollo\/server|probot|@octokit\/webhooks|bullmq|bull|bee-queue|agenda|@prisma\/client|knex|pg|pg-pool|mysql2?(\/promise)?|typeorm|sequelize|mongoose|mongodb|ioredis|redis|@aws-sdk\/client-[a-z0-9-]+|aws-lambda|@vercel\/node|firebase-admin|nodemailer|socket\.io|ws|graphql-yoga|@fastify\/[a-z-]+|passport|jsonwebtoken|stripe)$/;
+  /^(express|fastify|koa|@koa\/router|koa-router|@nestjs\/[a-z-]+|next\/server|hono|@hono\/node-server|@hapi\/hapi|restify|@trpc\/server|@apollo\/server|apollo-server[a-z-]*|graphql-yoga|probot|@octokit\/webhooks|bullmq|bull|bee-queue|agenda|@prisma\/client|aws-lambda|@vercel\/node)$/;
 
 const CLI_MODULES_PY = new Set(['click', 'typer', 'argparse', 'docopt', 'fire', 'optparse', 'getopt', 'cleo', 'plac']);
+/**
+ * Python application frameworks. Libraries underneath them (werkzeug, kombu, SQLAlchemy, psycopg,
+ * redis, boto3) are left out: other libraries import them too.
+ */
 const SERVER_MODULES_PY =
-  /^(django|flask|fastapi|starlette|rest_framework|celery|sqlalchemy|aiohttp|sanic|tornado|litestar|falcon|pyramid|bottle|quart|ninja|graphene|strawberry|channels|dramatiq|rq|huey|kombu|psycopg2?|asyncpg|redis|boto3|uvicorn|gunicorn|werkzeug|flask_[a-z_]+|django_[a-z_]+)(\.|$)/;
+  /^(django|flask|fastapi|starlette|rest_framework|celery|aiohttp\.web|sanic|tornado\.web|litestar|falcon|pyramid|bottle|quart|ninja|channels|dramatiq|rq|huey|flask_[a-z_]+|django_[a-z_]+)(\.|$)/;
 
 /** The modules a file imports, TS (`import … from`, `export … from`, `require()`) or Python. */
 export function importedModules(root: SyntaxNode, python: boolean): string[] {
@@ -146,13 +159,16 @@ function decideRole(file: FileView, root: SyntaxNode): FileRoleVerdict {
   const path = file.path.replace(/\\/g, '/');
   const python = file.language === 'python';
 
-  if (file.isTestFile || TEST_PATH.test(path)) return { role: 'test', reason: 'a test file' };
-  if (SHEBANG.test(file.source)) return { role: 'script', reason: 'an executable script (it starts with #!)' };
-  if (CLI_PATH.test(path) || CLI_FILE.test(path)) return { role: 'cli', reason: 'a command-line entry point (by its path)' };
-  if (BUILD_FILE.test(path)) return { role: 'build', reason: 'a build or config file' };
-  if (SCRIPT_PATH.test(path) || SCRIPT_FILE.test(path)) return { role: 'script', reason: 'a script (by its path)' };
+  if (file.isTestFile || TEST_PATH.test(path)) return { role: 'test', reason: 'is a test file' };
+  if (SHEBANG.test(file.source)) return { role: 'script', reason: 'is an executable script (it starts with #!)' };
+  if (CLI_PATH.test(path) || CLI_FILE.test(path)) return { role: 'cli', reason: 'is a command-line entry point (by its path)' };
+  if (BUILD_FILE.test(path)) return { role: 'build', reason: 'is a build or config file' };
+  if (SCRIPT_PATH.test(path) || SCRIPT_FILE.test(path)) return { role: 'script', reason: 'is a script (by its path)' };
 
-  const modules = importedModules(root, python);
+  // A framework importing itself is not an application using it: `django/views/debug.py`
+  // importing `django.http` is Django's own code.
+  const ownPackage = path.split('/')[0]!.replace(/^at-/, '@');
+  const modules = importedModules(root, python).filter((m) => (python ? m.split('.')[0] : packageOf(m).split('/')[0]) !== ownPackage.split('/')[0]);
   const packages = modules.map(packageOf);
 
   if (python) {
@@ -166,14 +182,14 @@ function decideRole(file: FileView, root: SyntaxNode): FileRoleVerdict {
 
   const nextServer = NEXT_SERVER_FILE.test(path);
   if (!nextServer && (/\.[jt]sx$/.test(path) || BROWSER_PATH.test(path) || /(^|\/)pages\//.test(path))) {
-    return { role: 'browser', reason: 'a browser component (by its path)' };
+    return { role: 'browser', reason: 'is browser code (by its path)' };
   }
-  if (USE_CLIENT.test(file.source)) return { role: 'browser', reason: "a client component ('use client')" };
+  if (USE_CLIENT.test(file.source)) return { role: 'browser', reason: "is a client component ('use client')" };
   const cli = packages.find((p) => CLI_MODULES_TS.has(p));
   if (cli) return { role: 'cli', reason: `imports ${cli}` };
   const browser = modules.find((m) => BROWSER_MODULES_TS.test(m));
   if (browser) return { role: 'browser', reason: `imports ${browser}` };
-  if (nextServer) return { role: 'server', reason: 'a Next.js route handler' };
+  if (nextServer) return { role: 'server', reason: 'is a Next.js route handler' };
   if (BROWSER_GLOBALS.test(file.source)) return { role: 'browser', reason: 'uses browser globals (window, document)' };
   const server = modules.find((m) => SERVER_MODULES_TS.test(m) || SERVER_MODULES_TS.test(packageOf(m)));
   if (server) return { role: 'server', reason: `imports ${server}` };

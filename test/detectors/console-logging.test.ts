@@ -156,6 +156,46 @@ if (require.main === module) {
 }`,
     },
     {
+      name: 'console allowed with eslint',
+      path: 'src/routes/admin.ts',
+      code: `import { Router } from 'express';
+export const admin = Router();
+admin.post('/debug', (req, res) => {
+  // eslint-disable-next-line no-console
+  console.warn('debug endpoint hit');
+  res.sendStatus(204);
+});`,
+    },
+    {
+      name: 'dev-only warning',
+      path: 'src/server/session.ts',
+      code: `export function getSession(req) {
+  if (process.env.NODE_ENV !== 'production') {
+    console.warn('getSession is deprecated');
+  }
+  return req.session;
+}`,
+    },
+    {
+      name: 'a logger implementation writes to the console by design',
+      path: 'src/services/console-logger.service.ts',
+      code: `import { Injectable } from '@nestjs/common';
+@Injectable()
+export class ConsoleLogger {
+  log(message: string) { console.log(JSON.stringify({ level: 'info', message })); }
+}`,
+    },
+    {
+      name: 'a library built on ioredis is not an application server',
+      path: 'src/redis-connection.ts',
+      code: `import IORedis from 'ioredis';
+export function connect(opts) {
+  const client = new IORedis(opts);
+  client.on('error', (err) => console.warn('redis connection error', err));
+  return client;
+}`,
+    },
+    {
       name: 'the structured logger itself',
       path: 'src/routes/orders.ts',
       code: `import { Router } from 'express';

@@ -58,15 +58,14 @@ new Worker('emails', async (job) => {
       message: /discards the rejection/,
     },
     {
-      name: 'Next.js route handler: JSON body parse swallowed',
-      path: 'app/api/webhooks/route.ts',
+      name: 'Next.js route handler: Slack notification swallowed',
+      path: 'app/api/orders/route.ts',
       code: `export async function POST(req: Request) {
-  let body = {};
+  const order = await createOrder(await req.json());
   try {
-    body = await req.json();
+    await slack.chat.postMessage({ channel: '#sales', text: \`order \${order.id}\` });
   } catch {}
-  await handleEvent(body);
-  return Response.json({ received: true });
+  return Response.json(order, { status: 201 });
 }`,
       lines: [5],
     },
@@ -155,6 +154,48 @@ try {
 }`,
     },
     {
+      name: 'a parse attempt, not an operation',
+      code: `export function parseCursor(raw: string) {
+  let cursor = { id: 0 };
+  try {
+    cursor = JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));
+  } catch {}
+  return cursor;
+}`,
+    },
+    {
+      name: 'fallback: the value is checked right after',
+      code: `export async function loadProfile(userId: string) {
+  let profile;
+  try {
+    profile = await crm.fetchProfile(userId);
+  } catch {}
+  if (!profile) return defaultProfile(userId);
+  return profile;
+}`,
+    },
+    {
+      name: 'rollback on the error path, original error rethrown',
+      code: `export async function transfer(queryRunner, from, to, amount) {
+  try {
+    await queryRunner.query('UPDATE accounts SET balance = balance - $1 WHERE id = $2', [amount, from]);
+  } catch (error) {
+    try {
+      await queryRunner.rollbackTransaction();
+    } catch {}
+    throw error;
+  }
+}`,
+    },
+    {
+      name: 'a kept promise marked handled',
+      code: `export class Stream {
+  constructor(private readonly ready: Promise<void>) {
+    this.ready.catch(() => {});
+  }
+}`,
+    },
+    {
       name: '.catch with a real handler',
       code: `queue.add('sync', { id }).catch((err) => logger.error({ err }, 'enqueue failed'));`,
     },
@@ -188,7 +229,7 @@ def refund(request, order_id):
       code: `def sync_invoices(session):
     for invoice in session.scalars(select(Invoice)).all():
         try:
-            push_to_quickbooks(invoice)
+            sync_invoice_to_quickbooks(invoice)
         except:
             pass
 `,
@@ -325,6 +366,31 @@ def remove_upload(path):
         return next(rows)
     except StopIteration:
         pass
+`,
+    },
+    {
+      name: 'try/except/else',
+      code: `def breadcrumbs(url):
+    try:
+        view = resolve(url)
+    except Exception:
+        pass
+    else:
+        return [view]
+    return []
+`,
+    },
+    {
+      name: 'a probe with no operation in it',
+      code: `def supports_ipv6(host):
+    has_ipv6 = False
+    sock = socket.socket(socket.AF_INET6)
+    try:
+        sock.bind((host, 0))
+        has_ipv6 = True
+    except Exception:
+        pass
+    return has_ipv6
 `,
     },
     {

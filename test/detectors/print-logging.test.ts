@@ -64,8 +64,8 @@ def refund():
       lines: [10],
     },
     {
-      name: 'SQLAlchemy repository module',
-      path: 'src/shop/repository.py',
+      name: 'SQLAlchemy code in a services/ package',
+      path: 'src/shop/services/orders.py',
       code: `from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -187,6 +187,38 @@ setup(name="shop")
       code: `def cents(amount):
     print("deprecated")
     return int(amount * 100)
+`,
+    },
+    {
+      name: 'a library module built on SQLAlchemy (no app framework, no app path)',
+      path: 'src/shop_db/repository.py',
+      code: `from sqlalchemy import select
+
+def find_order(session, order_id):
+    print("query order", order_id)
+    return session.scalars(select(Order).where(Order.id == order_id)).first()
+`,
+    },
+    {
+      name: 'Django settings print a startup warning (logging is not configured yet)',
+      path: 'shop/settings.py',
+      code: `from django.core.exceptions import ImproperlyConfigured
+try:
+    from .local_settings import *
+except ImportError:
+    print("Could not import local_settings, using defaults!", file=sys.stderr)
+`,
+    },
+    {
+      name: 'print to a file handle writes a file, not a log',
+      path: 'shop/views.py',
+      code: `from django.http import HttpResponse
+
+def export(request):
+    with open("/tmp/export.csv", "w") as fh:
+        for row in rows():
+            print(row, file=fh)
+    return HttpResponse("ok")
 `,
     },
     {

@@ -57,6 +57,17 @@ ruleTable('unsafe-payload-access', {
       lines: [3],
     },
     {
+      name: 'a try/catch does not catch NaN',
+      code: `router.post('/automations/:id/trigger', async (ctx) => {
+  try {
+    await runAutomation(ctx.params.id, { timeout: ctx.request.body.timeout * 1000 });
+  } catch (err) {
+    ctx.throw(500, err);
+  }
+});`,
+      lines: [3],
+    },
+    {
       name: 'query string arithmetic for an offset',
       code: `router.get('/invoices', async (req, res) => {
   const offset = (req.query.page - 1) * 20;
@@ -138,6 +149,13 @@ export class CheckoutController {
   create(@Body() dto: CheckoutDto) {
     return this.payments.charge(dto.amount * 100);
   }
+}`,
+    },
+    {
+      name: 'NaN falls back with ||',
+      code: `export async function trigger(ctx) {
+  const timeout = ctx.request.body.timeout * 1000 || DEFAULT_TIMEOUT_MS;
+  return runAutomation(ctx.params.id, { timeout });
 }`,
     },
     {
@@ -287,6 +305,13 @@ def create_order():
         cents = form.cleaned_data["amount"] * 100
         Transfer.objects.create(cents=cents)
     return redirect("home")
+`,
+    },
+    {
+      name: '% formatting of a message is not arithmetic',
+      code: `def sitemap(request):
+    page = request.GET.get("p", 1)
+    raise Http404("No page '%s'" % page)
 `,
     },
     {
