@@ -25,6 +25,8 @@ export interface BullmqQueueOptions {
   readonly retry?: RetryPolicy;
   /** How long a job's lock lives without renewal; a dead worker's job is retried after it. */
   readonly lockMs?: number;
+  /** How often workers look for jobs whose lock expired (their worker died). */
+  readonly stalledIntervalMs?: number;
   /** How long a delivery id is remembered. */
   readonly deliveryTtlSeconds?: number;
   /** A safety net: an in-flight key outlives no job by more than this. */
@@ -59,6 +61,7 @@ export class BullmqJobQueue<T> implements JobQueue<T> {
   private readonly name: string;
   private readonly retry: RetryPolicy;
   private readonly lockMs: number;
+  private readonly stalledIntervalMs: number;
   private readonly deliveryTtl: number;
   private readonly inFlightTtl: number;
   private worker: Worker<Envelope<T>> | undefined;
@@ -68,6 +71,7 @@ export class BullmqJobQueue<T> implements JobQueue<T> {
     this.name = options.name ?? 'shipgate-audit';
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.lockMs = options.lockMs ?? 60_000;
+    this.stalledIntervalMs = options.stalledIntervalMs ?? 30_000;
     this.deliveryTtl = options.deliveryTtlSeconds ?? 24 * 3600;
     this.inFlightTtl = options.inFlightTtlSeconds ?? 3600;
     this.queue = new Queue<Envelope<T>>(this.name, { connection: this.connection });
@@ -156,7 +160,15 @@ export class BullmqJobQueue<T> implements JobQueue<T> {
         }
         await this.releaseInFlight(bull.data.dedupeKey);
       },
-      { connection: this.connection, concurrency: Math.max(1, options.concurrency ?? 1), lockDuration: this.lockMs, autorun: true },
+      {
+        connection: this.connection,
+        concurrency: Math.max(1, options.concurrency ?? 1),
+        lockDuration: this.lockMs,
+        stalledInterval: this.stalledIntervalMs,
+        // A job whose worker died is retried this many times before it fails (and is concluded).
+        maxStalledCount: Math.max(1, this.retry.maxAttempts - 1),
+        autorun: true,
+      },
     );
     // A job that stalled more often than allowed fails without reaching the processor's catch.
     this.worker.on('failed', (bull) => {
@@ -176,6 +188,15 @@ export class BullmqJobQueue<T> implements JobQueue<T> {
 
   async close(): Promise<void> {
     await this.worker?.close();
+    await this.queue.close();
+  }
+
+  /**
+   * Simulates a crash for tests: the worker stops without finishing its jobs or renewing their
+   * locks, so another worker must pick them up once the locks expire.
+   */
+  async abandon(): Promise<void> {
+    await this.worker?.close(true);
     await this.queue.close();
   }
 }
