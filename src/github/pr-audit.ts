@@ -8,7 +8,7 @@ import type { RuleCatalog } from '../report/rule-docs.js';
 import { buildReport, type Report } from '../report/scorecard.js';
 import { completeCheckRun, type CheckConclusion, type CheckTarget } from './check-run.js';
 import { httpStatus, type GitHub, type PullRef } from './github-types.js';
-import { collectSourceFiles, fetchFileText, listPullFiles, MAX_PR_FILES } from './pr-files.js';
+import { collectSourceFiles, fetchBaseContents, fetchFileText, listPullFiles, MAX_PR_FILES } from './pr-files.js';
 import {
   fixedThreads,
   listShipgateThreads,
@@ -83,11 +83,26 @@ export async function auditPullRequest(octokit: GitHub, job: AuditJob, deps: Aud
   const settings = toAuditSettings(config);
   const base = await mergeBase(octokit, job.owner, job.repo, pr.base.sha, pr.head.sha);
   const listing = await listPullFiles(octokit, ref, pr.changed_files);
-  const collected = await collectSourceFiles(octokit, { owner: job.owner, repo: job.repo }, { head: job.headSha, base }, listing.files, {
+  const repo = { owner: job.owner, repo: job.repo };
+  const collected = await collectSourceFiles(octokit, repo, job.headSha, listing.files, {
     ignorePaths: settings.ignorePaths,
     maxFileBytes: settings.maxFileBytes,
   });
-  const result = deps.engine.audit(collected.sources, settings);
+  let result = deps.engine.audit(collected.sources, settings);
+  // Base versions only of files with findings (an API call per file saved elsewhere), then the
+  // audit again with them, which marks findings that were already there as pre-existing.
+  const needBase = new Map<string, string>();
+  for (const f of result.findings) {
+    const basePath = collected.basePaths.get(f.path);
+    if (basePath !== undefined) needBase.set(f.path, basePath);
+  }
+  if (needBase.size > 0) {
+    const bases = await fetchBaseContents(octokit, repo, base, needBase, settings.maxFileBytes);
+    if (bases.size > 0) {
+      const withBases = collected.sources.map((s) => (bases.has(s.path) ? { ...s, baseContent: bases.get(s.path)! } : s));
+      result = deps.engine.audit(withBases, settings);
+    }
+  }
   const report = buildReport(result.findings, config.failOn);
   const skipped: SkippedFile[] = [...collected.skipped, ...result.skipped];
   const notes = [...collected.notes];
@@ -104,6 +119,16 @@ export async function auditPullRequest(octokit: GitHub, job: AuditJob, deps: Aud
   const plan = planReview(report.newFindings, diffs, commented, config.maxComments, deps.catalog);
   let posted = 0;
   if (plan.comments.length > 0) {
+    // A push while this audit ran makes its comments stale, and the newer audit may be reading
+    // the comment list right now: leave the commenting to it.
+    const { data: latest } = await octokit.rest.pulls.get({ owner: job.owner, repo: job.repo, pull_number: job.pullNumber });
+    if (latest.head.sha !== job.headSha) {
+      return conclude(
+        'neutral',
+        'Superseded by a newer commit',
+        `A newer commit (${latest.head.sha}) was pushed while this audit ran; the audit of that commit is the one that counts.`,
+      );
+    }
     try {
       await postReview(octokit, ref, job.headSha, plan.comments, reviewBody(report, plan));
       posted = plan.comments.length;

@@ -133,20 +133,23 @@ export async function fetchFileText(
 }
 
 export interface CollectedFiles {
+  /** Head contents; base contents are attached later, only where a finding needs them. */
   readonly sources: SourceFile[];
   readonly skipped: SkippedFile[];
   /** Per audited path: lines a review comment may be placed on. */
   readonly commentable: ReadonlyMap<string, readonly LineSpan[]>;
   /** Per audited path: lines the PR added or modified. */
   readonly changed: ReadonlyMap<string, ChangedLines>;
+  /** Per modified or renamed path: where the file was on the base side. */
+  readonly basePaths: ReadonlyMap<string, string>;
   readonly notes: string[];
 }
 
-/** Downloads head (and base) contents of every file worth auditing. */
+/** Downloads the head contents of every file worth auditing. */
 export async function collectSourceFiles(
   octokit: GitHub,
   repo: { owner: string; repo: string },
-  refs: { head: string; base: string },
+  headSha: string,
   files: readonly PullFile[],
   options: { ignorePaths: readonly string[]; maxFileBytes: number },
 ): Promise<CollectedFiles> {
@@ -160,18 +163,16 @@ export async function collectSourceFiles(
     else if (plan.kind === 'audit') plans.push(plan);
   }
 
-  const fetched = await mapLimit(plans, FETCH_CONCURRENCY, async (plan) => {
-    const head = await fetchFileText(octokit, { ...repo, path: plan.path, ref: refs.head }, options.maxFileBytes);
-    if (head.kind !== 'text') return { plan, head };
-    const base =
-      plan.basePath === undefined ? undefined : await fetchFileText(octokit, { ...repo, path: plan.basePath, ref: refs.base }, options.maxFileBytes);
-    return { plan, head, base: base?.kind === 'text' ? base.text : undefined };
-  });
+  const fetched = await mapLimit(plans, FETCH_CONCURRENCY, async (plan) => ({
+    plan,
+    head: await fetchFileText(octokit, { ...repo, path: plan.path, ref: headSha }, options.maxFileBytes),
+  }));
 
   const sources: SourceFile[] = [];
   const commentable = new Map<string, readonly LineSpan[]>();
   const changed = new Map<string, ChangedLines>();
-  for (const { plan, head, base } of fetched) {
+  const basePaths = new Map<string, string>();
+  for (const { plan, head } of fetched) {
     if (head.kind === 'missing') {
       skipped.push({ path: plan.path, reason: 'not found at the head commit' });
       continue;
@@ -183,17 +184,36 @@ export async function collectSourceFiles(
     if (plan.wholeFile) {
       notes.push(`\`${plan.path}\`: the diff is too large for GitHub to show, so every line was audited and findings appear as annotations only`);
     }
-    sources.push({
-      path: plan.path,
-      content: head.text,
-      status: plan.status,
-      changed: plan.changed,
-      ...(base !== undefined ? { baseContent: base } : {}),
-    });
+    sources.push({ path: plan.path, content: head.text, status: plan.status, changed: plan.changed });
     commentable.set(plan.path, plan.commentable);
     changed.set(plan.path, plan.changed);
+    if (plan.basePath !== undefined) basePaths.set(plan.path, plan.basePath);
   }
-  return { sources, skipped, commentable, changed, notes };
+  return { sources, skipped, commentable, changed, basePaths, notes };
+}
+
+/**
+ * Base contents of the given head paths (read from their base-side paths), for telling new
+ * findings from pre-existing ones. Files missing, binary or too large at base are left out:
+ * their findings count as new.
+ */
+export async function fetchBaseContents(
+  octokit: GitHub,
+  repo: { owner: string; repo: string },
+  baseSha: string,
+  paths: ReadonlyMap<string, string>,
+  maxFileBytes: number,
+): Promise<Map<string, string>> {
+  const entries = [...paths];
+  const texts = await mapLimit(entries, FETCH_CONCURRENCY, ([, basePath]) =>
+    fetchFileText(octokit, { ...repo, path: basePath, ref: baseSha }, maxFileBytes),
+  );
+  const out = new Map<string, string>();
+  entries.forEach(([path], i) => {
+    const text = texts[i]!;
+    if (text.kind === 'text') out.set(path, text.text);
+  });
+  return out;
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight, keeping the order. */

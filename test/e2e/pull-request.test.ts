@@ -172,6 +172,30 @@ describe('pushes to an open pull request', () => {
   });
 });
 
+describe('renamed files', () => {
+  it("counts a renamed file's old findings as pre-existing, and reads base versions only where there are findings", async () => {
+    const repo = freshRepo();
+    const text = moduleOf(leaky('login', 'accessToken'));
+    const base = repo.commit({ 'src/old-auth.ts': text, 'src/other.ts': moduleOf(clean('a')) });
+    const head = repo.commit(
+      { 'src/old-auth.ts': null, 'src/auth.ts': text.replace("'login ok'", "'login done'"), 'src/other.ts': moduleOf(clean('a'), clean('b')) },
+      base,
+    );
+    const pr = repo.openPullRequest({ base, head });
+    pr.renames.set('src/auth.ts', 'src/old-auth.ts');
+    await h.deliverPullRequest(pr, 'opened');
+
+    const check = await h.standIn.waitForCompletedCheck(head);
+    expect(check.conclusion).toBe('success');
+    expect(check.output.summary).toContain('### Pre-existing findings');
+    expect(topLevel(pr)).toEqual([]);
+    const baseReads = requestsFor(repo)
+      .filter((r) => r.path.includes('/contents/') && r.query.ref === base)
+      .map((r) => decodeURIComponent(r.path.slice(r.path.indexOf('/contents/') + '/contents/'.length)));
+    expect(baseReads.sort()).toEqual(['.github/shipgate.yml', 'src/old-auth.ts']);
+  });
+});
+
 describe('configuration', () => {
   it('reports an invalid config in the check run and still audits with the defaults', async () => {
     const repo = freshRepo();
