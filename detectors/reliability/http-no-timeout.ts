@@ -11,10 +11,28 @@ import type { Rule, RuleContext, RuleMatch, Severity, Suggestion, SyntaxNode } f
 /** Roles of code that is not a long-running server: a hang there is seen and killed by a person. */
 const NOT_SERVER = new Set(['browser', 'test', 'build', 'cli', 'script']);
 
+/** Front-end state and data libraries: a file using them runs in the browser (Redux thunks, SWR fetchers). */
+const FRONTEND_IMPORT =
+  /\bfrom\s+['"](@reduxjs\/toolkit|redux|react-redux|zustand|jotai|recoil|pinia|vuex|swr|@tanstack\/(react|vue|svelte)-query|@apollo\/client|react-router(-dom)?|vue-router)['"]/;
+
+/** Scripts that say so in their code: `main()` run at the top level, `require.main === module`. */
+const SCRIPT_ENTRY = /^(main|run)\(\);?\s*$|^(void\s+)?main\(\)\.(catch|then)\(|require\.main\s*===\s*module|import\.meta\.main\b/m;
+
+/** A Python test function, or a `__main__` block: code a person runs and watches. */
+function inPythonTestOrMain(node: SyntaxNode): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' && /^test_/.test(p.childForFieldName('name')?.text ?? '')) return true;
+    if (p.type === 'if_statement' && /__name__\s*==\s*['"]__main__['"]/.test(p.childForFieldName('condition')?.text ?? '')) return true;
+  }
+  return false;
+}
+
 function isServerSide(ctx: RuleContext, node: SyntaxNode): boolean {
   let root = node;
   while (root.parent) root = root.parent;
-  return !NOT_SERVER.has(fileRole(ctx.file, root).role);
+  if (NOT_SERVER.has(fileRole(ctx.file, root).role)) return false;
+  if (ctx.file.language === 'python') return !inPythonTestOrMain(node);
+  return !FRONTEND_IMPORT.test(ctx.file.source) && !SCRIPT_ENTRY.test(ctx.file.source);
 }
 
 const WAITS = 'if the other side stops answering, the call waits forever and holds the request (and its connection) with it.';

@@ -101,6 +101,23 @@ export class RatesService {
 }`,
     `import express from 'express';
 const ResponseClass = (await fetch('data:,')).constructor;`,
+    {
+      name: 'a Redux thunk runs in the browser',
+      path: 'src/store/productSlice.ts',
+      code: `import { createAsyncThunk } from '@reduxjs/toolkit';
+import axios from 'axios';
+export const fetchProducts = createAsyncThunk('product/fetch', async () => (await axios.get('/api/products')).data);`,
+    },
+    {
+      name: 'a one-off script that runs its own main()',
+      path: 'src/validate-token.js',
+      code: `const axios = require('axios');
+async function main() {
+  const me = await axios.get(\`https://graph.facebook.com/v19.0/me?access_token=\${process.env.META_TOKEN}\`);
+  console.log(me.data.name);
+}
+main();`,
+    },
     { path: 'scripts/seed.ts', code: `const res = await fetch(SEED_URL);\nawait prisma.plan.createMany({ data: await res.json() });` },
     `import express from 'express';
 export const forward = (url: string, init: RequestInit) => fetch(url, { ...init, method: 'POST' });`,
@@ -161,5 +178,10 @@ def get_jwks():
     },
     `session = build_session()
 r = session.get(RATES_URL)`,
+    `def test_convert_endpoint():
+    response = requests.post("http://localhost:8089/convert", data=b"# title")
+    assert response.status_code == 200`,
+    `if __name__ == "__main__":
+    print(requests.get(HEALTH_URL).status_code)`,
   ],
 });
