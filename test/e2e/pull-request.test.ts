@@ -10,14 +10,28 @@ import { startHarness, type Harness } from '../support/shipgate-harness.js';
 
 let h: Harness;
 let repoCount = 0;
-/** Repositories whose `GET /pulls/{n}` the stand-in holds until released (see the dedupe test). */
-const held = new Map<string, Promise<void>>();
+/** GET requests the stand-in holds until released: a slow GitHub, at a chosen moment of an audit. */
+const holds: { path: RegExp; gate: Promise<void>; times: number }[] = [];
+
+/** Holds the next `times` GET requests whose path matches, until the returned function is called. */
+function hold(path: RegExp, times = Infinity): () => void {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const entry = { path, gate, times };
+  holds.push(entry);
+  return () => {
+    holds.splice(holds.indexOf(entry), 1);
+    release();
+  };
+}
 
 beforeAll(async () => {
   h = await startHarness({
     hold: (method, path) => {
-      for (const [prefix, gate] of held) if (method === 'GET' && path.startsWith(prefix) && /\/pulls\/\d+$/.test(path)) return gate;
-      return undefined;
+      const entry = holds.find((e) => method === 'GET' && e.path.test(path) && e.times > 0);
+      if (!entry) return undefined;
+      entry.times--;
+      return entry.gate;
     },
   });
 }, 60_000);
@@ -412,20 +426,40 @@ describe('re-runs and deliveries', () => {
     const base = repo.commit({ 'src/a.ts': moduleOf(clean('ping')) });
     const head = repo.commit({ 'src/a.ts': moduleOf(clean('ping'), leaky('login', 'password')) }, base);
     const pr = repo.openPullRequest({ base, head });
-    let release!: () => void;
-    held.set(`/repos/${repo.owner}/${repo.name}/`, new Promise<void>((resolve) => (release = resolve)));
+    const release = hold(new RegExp(`^/repos/${repo.owner}/${repo.name}/pulls/\\d+$`));
 
     const a = await h.deliverPullRequest(pr, 'opened', { deliveryId: 'delivery-1' });
     const again = await h.deliverPullRequest(pr, 'opened', { deliveryId: 'delivery-1' });
     const reopened = await h.deliverPullRequest(pr, 'reopened');
     expect([a.status, again.status, reopened.status]).toEqual([200, 200, 200]);
     release();
-    held.clear();
 
     await h.standIn.waitForCompletedCheck(head);
     await new Promise((r) => setTimeout(r, 300));
     expect(h.standIn.checkRunsFor(head)).toHaveLength(1);
     expect(secretInLogComments(pr)).toHaveLength(1);
+  });
+
+  it('does not comment from an audit overtaken by a newer push; the newer audit comments', async () => {
+    const repo = freshRepo();
+    const base = repo.commit({ 'src/a.ts': moduleOf(clean('ping')) });
+    const first = repo.commit({ 'src/a.ts': moduleOf(clean('ping'), leaky('login', 'password')) }, base);
+    const pr = repo.openPullRequest({ base, head: first });
+    // The first audit stalls on the file list until the second push has been delivered.
+    const release = hold(new RegExp(`^/repos/${repo.owner}/${repo.name}/pulls/\\d+/files$`), 1);
+    await h.deliverPullRequest(pr, 'opened');
+    await h.standIn.waitFor(() => requestsFor(repo).some((r) => r.path.endsWith('/compare/' + `${base}...${first}`)), 10_000, 'the first audit to start');
+    pr.headSha = repo.commit({ 'src/a.ts': moduleOf(clean('ping'), leaky('login', 'password'), leaky('refresh', 'refreshToken')) }, first);
+    await h.deliverPullRequest(pr, 'synchronize');
+    release();
+
+    const stale = await h.standIn.waitForCompletedCheck(first);
+    expect(stale.conclusion).toBe('neutral');
+    expect(stale.output.title).toBe('Superseded by a newer commit');
+    const current = await h.standIn.waitForCompletedCheck(pr.headSha);
+    expect(current.conclusion).toBe('failure');
+    expect(h.standIn.reviewsOn(pr).map((r) => r.commit_id)).toEqual([pr.headSha]);
+    expect(secretInLogComments(pr)).toHaveLength(2);
   });
 
   it('refuses a delivery with a bad signature (4xx) and posts nothing', async () => {
