@@ -5,19 +5,23 @@ import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../s
 /**
  * `console.*` in server-side application code. Whether a file is server code is decided by
  * `support/file-role.ts` from its path, its first line and its imports:
- * - server: imports express/fastify/koa/NestJS/`next/server`/hono, a queue worker (BullMQ) or a
- *   database/cache client (Prisma, Knex, pg, TypeORM, ioredis); or sits under `server/`, `api/`,
- *   `routes/`, `handlers/`, `controllers/`, `services/`, `workers/`, `middleware/`, Next.js
- *   `app/api/**\/route.ts` or `pages/api/**`, or is a NestJS `*.controller.ts`/`*.service.ts`;
- * - not server (never flagged): tests, files starting with `#!`, `bin/`, `cli/`, `scripts/`,
- *   `*.config.*` and build files, browser code (`.tsx`/`.jsx`, `'use client'`, `components/`,
- *   `public/`, imports of react/vue, use of `window`/`document`), files importing a CLI toolkit
- *   (commander, yargs, …). These win over the server evidence.
- * - anything else is unknown and not flagged.
+ * - server: imports an application framework (express, fastify, koa, NestJS, `next/server`, hono,
+ *   BullMQ, the Prisma client, …), or sits where application servers keep code (`api/`,
+ *   `routes/`, `handlers/`, `controllers/`, `services/`, `workers/`, `src/server/`, a Next.js
+ *   `app/**\/route.ts` or `pages/api/**`, a NestJS `*.controller.ts`/`*.service.ts`);
+ * - never flagged: tests, files starting with `#!`, `bin/`, `cli/`, `scripts/`, `*.config.*` and
+ *   build files, browser code (`.tsx`/`.jsx`, `'use client'`, `components/`, `public/`, imports
+ *   of react/vue, use of `window`/`document`), files importing a CLI toolkit (commander, yargs,
+ *   …); these win over the server evidence. Anything else is unknown and not flagged: a library
+ *   built on `ioredis` or `ws` has no logger but the console.
  * Inside server code, these are skipped: the `if (require.main === module)` block of a runnable
- * module, dev-only branches (`if (process.env.NODE_ENV !== 'production')`), lines where the team
- * allowed console with ESLint (`eslint-disable-next-line no-console`, an open
- * `/* eslint-disable no-console *\/` block), and logger implementations (`logger.ts`, `*-logger.*`).
+ * module, dev-only branches (`if (process.env.NODE_ENV !== 'production')`), last words before
+ * `process.exit()` (an asynchronous logger would lose them), lines where the team allowed
+ * console with ESLint (`eslint-disable-next-line no-console`, an open
+ * `/* eslint-disable no-console *\/` block), and logger implementations (`logger.ts`,
+ * `*-logger.*`).
+ * A project that routes `console.*` into its structured logger at start-up (Budibase does) should
+ * turn the rule off in config: one file cannot show that.
  */
 
 const CONSOLE_METHODS = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table']);
@@ -75,6 +79,19 @@ function lastBlanketDisable(text: string): number {
   return matches.length ? matches[matches.length - 1]!.index! : -1;
 }
 
+/**
+ * `console.error(msg); process.exit(1)`: the last words of a process that is about to die. An
+ * asynchronous logger (pino's default) may never flush them; stderr does.
+ */
+function beforeExit(call: SyntaxNode): boolean {
+  let statement: SyntaxNode | null = call;
+  while (statement && statement.type !== 'expression_statement') statement = statement.parent;
+  for (let next = statement?.nextNamedSibling, i = 0; next && i < 2; next = next.nextNamedSibling, i++) {
+    if (/^process\.exit\(|^process\.exitCode\s*=/.test(next.text)) return true;
+  }
+  return false;
+}
+
 /** `if (process.env.NODE_ENV !== 'production')` / `=== 'development'`: dev-only output. */
 function insideDevOnlyBranch(node: SyntaxNode): boolean {
   for (let p = node.parent; p; p = p.parent) {
@@ -94,7 +111,7 @@ function check(match: RuleMatch, ctx: RuleContext): void {
   const root = call.tree.rootNode;
   const role = fileRole(ctx.file, root);
   if (role.role !== 'server') return;
-  if (insideMainBlock(call) || insideDevOnlyBranch(call) || consoleAllowed(call, ctx)) return;
+  if (insideMainBlock(call) || insideDevOnlyBranch(call) || beforeExit(call) || consoleAllowed(call, ctx)) return;
 
   const args = call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
   const target = LOGGER_METHOD[method.text];

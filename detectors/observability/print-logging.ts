@@ -5,15 +5,19 @@ import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../s
 /**
  * `print()` in application modules. Whether a module is application code is decided by
  * `support/file-role.ts`:
- * - application: imports Django, Flask, FastAPI, Starlette, DRF, Celery, SQLAlchemy, aiohttp…,
- *   or sits in `views.py`, `tasks.py`, `signals.py`, `serializers.py`, `api/`, `routers/`,
- *   `services/`, `app/`, `backend/`…;
- * - not application (never flagged): tests and `conftest.py`, files starting with `#!`,
- *   `manage.py`, `setup.py`, `__main__.py`, Django `management/commands/`, `scripts/`, `bin/`,
+ * - application: imports an application framework (Django, Flask, FastAPI, Starlette, DRF,
+ *   Celery, RQ, aiohttp.web, …), or sits where applications keep request and job code
+ *   (`views.py`, `tasks.py`, `signals.py`, `serializers.py`, `views/`, `api/`, `routers/`,
+ *   `services/`, `handlers/`, `workers/`, `webhooks/`);
+ * - never flagged: tests and `conftest.py`, files starting with `#!`, `manage.py`, `setup.py`,
+ *   `__main__.py`, Django `management/` (commands and migrate hooks), `settings.py` and
+ *   `wsgi.py`/`asgi.py` (they run before logging is configured), `scripts/`, `bin/`,
  *   `migrations/`, notebooks, and modules importing click/typer/argparse/docopt/fire (CLIs);
- * - anything else is unknown and not flagged.
+ *   a framework's own modules (Django importing `django.*`) are library code, not application
+ *   code. Anything else is unknown and not flagged.
  * Inside an application module, prints in the `if __name__ == "__main__":` block, and in the
- * functions that block calls (`main()`), are the module's script side and are not flagged.
+ * functions that block calls (`main()`), are the module's script side and are not flagged;
+ * `print(row, file=fh)` writes a file, not a log line.
  */
 
 const MAIN_GUARD = /^__name__\s*==\s*['"]__main__['"]$|^['"]__main__['"]\s*==\s*__name__$/;

@@ -1,29 +1,43 @@
+import { isServerCode } from '../support/file-role.js';
 import { words } from '../support/names.js';
 import { ancestor, calleeName, enclosingFunction, lastSegment, replaceNode } from '../support/syntax.js';
 import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
- * An error handler that does nothing: `catch {}`, `.catch(() => {})`, `except Exception: pass`.
- * The failure disappears: no log line, no metric, no retry, and the code after it runs on data
- * that was never written.
+ * An error handler that does nothing: `catch {}`, `.catch(() => {})`, `except Exception: pass`,
+ * around work whose failure matters. The failure disappears: no log line, no metric, no retry,
+ * and the request answers success for a write, an email or a charge that never happened.
  *
- * Decisions, for precision:
- * - Any comment inside the handler counts as the explanation (`// best effort: the cache is
- *   optional`), lint acknowledgements included (`// eslint-disable-line no-empty`,
- *   `# noqa: S110`): the author decided. A bare `TODO`/`FIXME`, `# pragma: no cover` or
- *   `# type: ignore` is not an explanation.
+ * What is reported, for precision (measured on real code, see docs/precision.md):
+ * - Only in server code (request handlers, services, workers, by `support/file-role.ts`). In a
+ *   script, a CLI or a build tool a swallowed error is seen by whoever runs it; in browser code
+ *   it costs a console line.
+ * - Only around operational work: a call whose name says write/send/pay/remote
+ *   (`update`, `save`, `create`, `delete`, `send*`, `post`, `publish`, `charge`, `refund`,
+ *   `notify`, `upload`, `fetch`, `sync*`, `commit`, `execute`, `query`, …) or a call on an I/O
+ *   client (`axios`, `requests`, `prisma`, `knex`, `db`, `*Queue`, `redis`, `stripe`, `s3`).
+ *   Empty handlers around probes, parsing and formatting are a style question, not an incident.
  * - Only empty bodies (`{}`, `pass`, `...`). A body that returns a default or `continue`s is a
- *   decision in code, not a silent swallow.
- * - Python: only bare `except:`, `except Exception` and `except BaseException`. A named
- *   exception with `pass` is the idiom for "this one is expected" (`except KeyError: pass` after
- *   a `del`, `except ImportError: pass` for optional imports, `StopIteration` in iteration).
- *   `contextlib.suppress(...)` names what it ignores on purpose and is never flagged.
- * - Cleanup is exempt: handlers inside a `finally` block or `__del__`, and handlers around a
- *   try body made only of cleanup calls (`close`, `unlink`, `rmSync`, `disconnect`, `quit`,
- *   `kill`, `os.remove`, `shutil.rmtree`, …) or optional-dependency loads (`require(...)`).
- *   A failed close during cleanup has nowhere better to go.
- * - `.catch(() => {})` on a promise is the same swallow and is flagged, with the same cleanup
- *   exemption (`redis.quit().catch(() => {})`).
+ *   decision in code.
+ * - Python: only bare `except:`, `except Exception`, `except BaseException`. A named exception
+ *   with `pass` is the idiom for "this one is expected" (`except KeyError: pass` after a `del`,
+ *   `except ImportError: pass`, `StopIteration`). `contextlib.suppress(...)` names what it
+ *   ignores on purpose and is never flagged.
+ * - `.catch(() => {})` only on a promise dropped right there (`sendMail(...).catch(() => {})`);
+ *   a promise kept in a variable or field is marked handled for whoever awaits it later.
+ *
+ * Not reported:
+ * - a comment in or right above the handler (`// best effort: the cache is optional`), lint
+ *   acknowledgements included (`// eslint-disable-next-line no-empty`, `# noqa: S110`); a bare
+ *   `TODO`/`FIXME`, `# pragma: no cover` or `# type: ignore` is not an explanation;
+ * - cleanup: handlers inside `finally`, inside another handler (the original error is being dealt
+ *   with), in shutdown/close/error-handler functions and `__del__`, and around try bodies made
+ *   only of cleanup calls (`close`, `release`, `unlink`, `disconnect`, `quit`, `rollback*`, …);
+ * - optional dependencies: try bodies that `require()`, `import()` or `import` a module;
+ * - fallbacks: the try returns its result and the code after it returns a default, or assigns a
+ *   value that the next statements check, return or default (`obj || {}`); Python
+ *   `try/except/else`;
+ * - module-level handlers (feature detection at import time).
  */
 
 /** Method names whose failure during cleanup is fine to ignore. */
@@ -116,9 +130,11 @@ function doesOperationalWork(body: SyntaxNode | null | undefined): boolean {
   return calls.some(isOperationalCall);
 }
 
-/** A try body made only of cleanup calls or optional imports. */
+/** A try body made only of cleanup calls, or one that loads an optional module. */
 function isCleanupOnly(body: SyntaxNode | null | undefined): boolean {
   if (!body) return false;
+  // `try: from mutagen.easyid3 import EasyID3 …`: the feature is optional, like its module.
+  if (body.namedChildren.some((c) => c.type === 'import_statement' || c.type === 'import_from_statement')) return true;
   const statements = body.namedChildren.filter((c) => c.type !== 'comment');
   if (statements.length === 0) return true;
   return statements.every((s) => {
@@ -257,6 +273,7 @@ function rowAbove(row: number, ctx: RuleContext): number {
 
 function checkCatchClause(clause: SyntaxNode, body: SyntaxNode, ctx: RuleContext): void {
   if (body.namedChildren.some((c) => c.type !== 'empty_statement' && c.type !== 'comment')) return;
+  if (!isServerCode(ctx.file, clause.tree.rootNode)) return;
   if (explains(commentsAround(clause, ctx))) return;
   const tryStatement = clause.parent;
   if (insideFinally(clause) || onErrorPath(clause) || !enclosingFunction(clause)) return;
@@ -264,12 +281,13 @@ function checkCatchClause(clause: SyntaxNode, body: SyntaxNode, ctx: RuleContext
   if (!doesOperationalWork(tryBody) || isCleanupOnly(tryBody) || isParseAttempt(tryBody) || isFallback(tryStatement)) return;
   ctx.report({
     node: clause,
-    message: `This \`catch\` swallows every error from the \`try\` block: nothing is logged or rethrown, so a failure here is invisible.`,
+    message: `This \`catch\` swallows every error from the \`try\` block: nothing is logged or rethrown, so a failed write or call here is invisible.`,
   });
 }
 
 function checkPromiseCatch(call: SyntaxNode, handler: SyntaxNode, ctx: RuleContext): void {
   if (handler.namedChildren.some((c) => c.type !== 'empty_statement' && c.type !== 'comment')) return;
+  if (!isServerCode(ctx.file, call.tree.rootNode)) return;
   if (explains(commentsAround(handler, ctx))) return;
   // `x.then(ok).catch(() => {})`: the receiver of `.catch` is what fails. A promise kept in a
   // variable or field (`this.ready.catch(() => {})`) is marked handled so that whoever awaits it
@@ -323,6 +341,7 @@ function checkExceptClause(clause: SyntaxNode, ctx: RuleContext): void {
   const types = caughtTypes(clause);
   const broad = types.length === 0 || types.some((t) => BROAD_EXCEPTIONS.has(t));
   if (!broad) return;
+  if (!isServerCode(ctx.file, clause.tree.rootNode)) return;
   if (explains(clause.descendantsOfType('comment'))) return;
   if (insideFinally(clause) || onErrorPath(clause)) return;
   const fn = enclosingFunction(clause);

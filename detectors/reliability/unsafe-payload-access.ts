@@ -12,11 +12,16 @@ import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/
  * - the field was checked before, in the same function: an `if`/ternary/`assert`/`&&` guard
  *   that mentions it (`if (typeof body.amount !== 'number')`, `if "amount" in data`), or a
  *   validation call on the payload (`schema.parse(req.body)`, `serializer.is_valid()`);
- * - the use sits in a `try` whose handler catches the failure (`except (KeyError, ValueError)`);
+ * - Python: the use sits in a `try` whose handler catches the failure (`except (KeyError,
+ *   ValueError)`); TS: a `try` covers indexing only (arithmetic gives `NaN`, it never throws),
+ *   and `x * 100 || fallback` covers arithmetic (`NaN` is falsy);
  * - the route validates: Fastify route options with a `schema`, Express validation middleware
  *   (`validate(schema)`, `celebrate(...)`, `body('amount').isInt()`) before the handler;
  * - it is optional-chained (`body.items?.[0]`): the author expects it to be missing;
- * - `+` is only arithmetic when the other side is a number (otherwise it is concatenation).
+ * - `+` is only arithmetic when the other side is a number (otherwise it is concatenation), and
+ *   a string literal on the other side means formatting or repetition (`"page %s" % page`).
+ * Casts (`Number(x)`, `int(x)`) state the expected type and are not reported, though a bad value
+ * still raises: the rule is about values used as if their shape were guaranteed.
  */
 
 const TS_ARITHMETIC = new Set(['*', '/', '%', '-', '**']);

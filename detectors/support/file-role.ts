@@ -10,25 +10,35 @@ import { stringValue } from './syntax.js';
  * The verdict comes from three kinds of evidence, read in this order, the first that speaks
  * deciding:
  *
- * 1. Where the code does NOT run as a long-lived server. Tests, a `#!` shebang, `bin/`, `cli/`,
- *    `scripts/`, Django `management/commands/`, build and config files (`*.config.*`,
- *    `setup.py`, `manage.py`, `conftest.py`), browser code (`.tsx`/`.jsx`, a `'use client'`
- *    directive, `components/`, `public/`…, imports of react/vue/svelte, use of `window` or
- *    `document`) and files importing a CLI toolkit (commander, yargs, click, typer,
- *    argparse…). These win: a seed script that imports Prisma is still a script.
- * 2. Imports that only make sense in a server: HTTP frameworks (express, fastify, koa,
- *    NestJS, `next/server`, hono; Django, Flask, FastAPI, Starlette, DRF), queue workers
- *    (BullMQ, Celery), database and cache clients (Prisma, Knex, pg, TypeORM, ioredis;
- *    SQLAlchemy).
- * 3. Where the file sits: `server/`, `api/`, `routes/`, `handlers/`, `controllers/`,
- *    `services/`, `workers/`, `middleware/`, `webhooks/`, Next.js `app/api/**\/route.ts` and
- *    `pages/api/**`, NestJS `*.controller.ts`/`*.service.ts`; Python `views.py`, `tasks.py`,
- *    `app/`, `backend/`.
+ * 1. Where the code does NOT run as a long-lived server: tests (`test/`, `testing/`, `*.spec.*`,
+ *    `test_*.py`, `conftest.py`); a `#!` shebang; `bin/`, `cli/`, `cli.ts`, `__main__.py`,
+ *    `manage.py`, Django `management/`; `scripts/`, `tools/`, `examples/`, `bench/`, `docs/`,
+ *    `seeds/`, `migrations/`, notebooks; build and config files (`*.config.*`, webpack/vite/…,
+ *    `setup.py`, `noxfile.py`, Django `settings.py`/`settings/`, `wsgi.py`/`asgi.py`); browser
+ *    code (`.tsx`/`.jsx`, a `'use client'` directive, `components/`, `public/`, `static/`,
+ *    `client/`, `hooks/`, non-API `pages/`, imports of react/vue/svelte/angular, use of
+ *    `window`/`document`/`localStorage`); files importing a CLI toolkit (commander, yargs, oclif,
+ *    click, typer, argparse, docopt, fire). These win: a seed script importing Prisma is a script.
+ * 2. Imports only an application server has: HTTP frameworks (express, fastify, koa, NestJS,
+ *    `next/server`, hono, hapi, tRPC server, Apollo, Probot; Django, Flask, FastAPI, Starlette,
+ *    DRF, aiohttp.web, Sanic…), job workers (BullMQ, Bull, Agenda; Celery, RQ, Dramatiq), the
+ *    Prisma client. Database drivers, Redis clients, `ws`, werkzeug, kombu, SQLAlchemy are left
+ *    out on purpose: libraries built on them import them too. A package importing itself (Django's
+ *    own modules importing `django.http`) is not an application using it.
+ * 3. Where the file sits in an application layout: `api/`, `routes/`, `routers/`, `handlers/`,
+ *    `controllers/`, `services/`, `workers/`, `src/server/`, `src/server.ts`, NestJS
+ *    `*.controller.ts`/`*.service.ts`/`*.processor.ts`…, Next.js `app/**\/route.ts`,
+ *    `pages/api/**` and the root `middleware.ts`; Python `views/`, `api/`, `routers/`,
+ *    `services/`, `views.py`, `tasks.py`, `signals.py`, `serializers.py`.
  *
- * Anything else is `unknown`: rules that want precision treat it as "not server".
+ * Anything else is `unknown`, and rules that want precision treat it as "not server". The
+ * reason comes back as a verb phrase ("imports express", "sits where server code lives") that
+ * rules put in their messages, so a developer can see why a file was judged server code.
  *
- * Reused by console-logging and print-logging; interval-no-unref, http-no-timeout and
- * eager-client-init can ask the same question with `isServerCode(file, root)`.
+ * Used by console-logging, print-logging, empty-catch and floating-promise (browser check);
+ * interval-no-unref, http-no-timeout and eager-client-init can ask the same question with
+ * `isServerCode(file, root)`. Measured in docs/precision.md (library packages must stay silent:
+ * that is what shaped the lists above).
  */
 export type FileRole = 'test' | 'cli' | 'script' | 'build' | 'browser' | 'server' | 'unknown';
 
@@ -42,14 +52,15 @@ export interface FileRoleVerdict {
 // Paths
 
 const TEST_PATH = /(^|\/)(test|tests|testing|__tests__|__mocks__|spec|fixtures?|__fixtures__|testdata|e2e|cypress|playwright)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
+const CLI_PATH = /(^|\/)(bin|cli)\//;
 /** Django's `management/` package (commands and the migrate hooks they run) prints for the operator. */
-const CLI_PATH = /(^|\/)(bin|cli|management)\//;
+const CLI_PATH_PY = /(^|\/)management\//;
 const CLI_FILE = /(^|\/)(cli|__main__|manage)\.[cm]?[jt]s$|(^|\/)(__main__|manage|cli)\.py$/;
 const SCRIPT_PATH = /(^|\/)(scripts?|tools|examples?|benchmarks?|bench|docs|seeds?|migrations|alembic\/versions|notebooks?)\//;
 const SCRIPT_FILE = /(^|\/)seed\.[cm]?[jt]s$|\.ipynb$/;
 const BUILD_FILE =
   /\.config\.[cm]?[jt]s$|(^|\/)(webpack|rollup|vite|vitest|jest|babel|eslint|prettier|gulpfile|Gruntfile|tsup|esbuild|postcss|tailwind|next|nuxt|astro|svelte|playwright)(\.[a-z]+)?\.[cm]?[jt]s$|(^|\/)(setup|noxfile|fabfile|conf|settings|local_settings|\w+_settings|wsgi|asgi|gunicorn\.conf)\.py$|(^|\/)settings\/[^/]+\.py$|(^|\/)\.[a-z-]+rc\.[cm]?js$/;
-const BROWSER_PATH = /(^|\/)(components|public|static|assets|client|frontend|hooks|views\/web|www|browser|extension|popup|content-scripts)\//;
+const BROWSER_PATH = /(^|\/)(components|public|static|assets|client|frontend|hooks|www|browser|extension|popup|content-scripts)\//;
 
 /**
  * Segments that name server code in application layouts. Deliberately the app-level names only:
@@ -161,7 +172,7 @@ function decideRole(file: FileView, root: SyntaxNode): FileRoleVerdict {
 
   if (file.isTestFile || TEST_PATH.test(path)) return { role: 'test', reason: 'is a test file' };
   if (SHEBANG.test(file.source)) return { role: 'script', reason: 'is an executable script (it starts with #!)' };
-  if (CLI_PATH.test(path) || CLI_FILE.test(path)) return { role: 'cli', reason: 'is a command-line entry point (by its path)' };
+  if (CLI_PATH.test(path) || CLI_FILE.test(path) || (python && CLI_PATH_PY.test(path))) return { role: 'cli', reason: 'is a command-line entry point (by its path)' };
   if (BUILD_FILE.test(path)) return { role: 'build', reason: 'is a build or config file' };
   if (SCRIPT_PATH.test(path) || SCRIPT_FILE.test(path)) return { role: 'script', reason: 'is a script (by its path)' };
 

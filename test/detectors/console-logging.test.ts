@@ -167,6 +167,20 @@ admin.post('/debug', (req, res) => {
 });`,
     },
     {
+      name: 'last words before process.exit',
+      path: 'src/server.ts',
+      code: `import Fastify from 'fastify';
+export async function start() {
+  const app = Fastify();
+  try {
+    await app.listen({ port: 3000 });
+  } catch (err) {
+    console.error('could not start', err);
+    process.exit(1);
+  }
+}`,
+    },
+    {
       name: 'dev-only warning',
       path: 'src/server/session.ts',
       code: `export function getSession(req) {

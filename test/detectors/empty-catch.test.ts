@@ -196,6 +196,17 @@ try {
 }`,
     },
     {
+      name: 'the same swallow in a script',
+      path: 'scripts/backfill-invoices.ts',
+      code: `export async function run() {
+  for (const id of ids) {
+    try {
+      await prisma.invoice.update({ where: { id }, data: { synced: true } });
+    } catch {}
+  }
+}`,
+    },
+    {
       name: '.catch with a real handler',
       code: `queue.add('sync', { id }).catch((err) => logger.error({ err }, 'enqueue failed'));`,
     },
@@ -226,6 +237,7 @@ def refund(request, order_id):
     },
     {
       name: 'bare except: pass',
+      path: 'billing/services/quickbooks.py',
       code: `def sync_invoices(session):
     for invoice in session.scalars(select(Invoice)).all():
         try:
@@ -238,6 +250,7 @@ def refund(request, order_id):
     },
     {
       name: 'except Exception as e: ... (ellipsis)',
+      path: 'orders/tasks.py',
       code: `@shared_task
 def send_receipt(order_id):
     try:
@@ -249,6 +262,7 @@ def send_receipt(order_id):
     },
     {
       name: 'tuple that includes Exception',
+      path: 'app/api/notify.py',
       code: `async def notify(user_id: int):
     try:
         await client.post("/notify", json={"user": user_id})
@@ -276,6 +290,7 @@ def create_order(payload: OrderIn, db: Session = Depends(get_db)):
     },
     {
       name: '# TODO is not an explanation',
+      path: 'accounts/signals.py',
       code: `def on_user_deleted(sender, instance, **kwargs):
     try:
         search_index.delete(instance.pk)
@@ -288,6 +303,7 @@ def create_order(payload: OrderIn, db: Session = Depends(get_db)):
   valid: [
     {
       name: 'a comment says why',
+      path: 'shop/views.py',
       code: `def warm_cache(key):
     try:
         cache.set(key, compute(key))
@@ -298,6 +314,7 @@ def create_order(payload: OrderIn, db: Session = Depends(get_db)):
     },
     {
       name: 'optional import',
+      path: 'shop/views.py',
       code: `try:
     import ujson as json
 except ImportError:
@@ -310,6 +327,7 @@ except ImportError:
     },
     {
       name: 'a specific expected exception',
+      path: 'shop/views.py',
       code: `def forget(session_store, key):
     try:
         del session_store[key]
@@ -319,6 +337,7 @@ except ImportError:
     },
     {
       name: 'contextlib.suppress is explicit',
+      path: 'shop/views.py',
       code: `from contextlib import suppress
 
 def remove_upload(path):
@@ -328,6 +347,7 @@ def remove_upload(path):
     },
     {
       name: 'cleanup in finally',
+      path: 'shop/views.py',
       code: `def export(conn):
     try:
         return run_export(conn)
@@ -340,6 +360,7 @@ def remove_upload(path):
     },
     {
       name: 'cleanup-only try body',
+      path: 'shop/views.py',
       code: `def handle_upload(tmp_path):
     result = process(tmp_path)
     try:
@@ -351,6 +372,7 @@ def remove_upload(path):
     },
     {
       name: 'logs the error',
+      path: 'shop/views.py',
       code: `def refund(order):
     try:
         stripe.Refund.create(payment_intent=order.payment_intent)
@@ -361,6 +383,7 @@ def remove_upload(path):
     },
     {
       name: 'StopIteration in an iterator',
+      path: 'shop/views.py',
       code: `def first_row(rows):
     try:
         return next(rows)
@@ -369,7 +392,35 @@ def remove_upload(path):
 `,
     },
     {
+      name: 'the same swallow in a management command (not server code)',
+      path: 'shop/management/commands/resync.py',
+      code: `from django.core.management.base import BaseCommand
+
+class Command(BaseCommand):
+    def handle(self, *args, **options):
+        for order in Order.objects.all():
+            try:
+                order.save()
+            except Exception:
+                pass
+`,
+    },
+    {
+      name: 'optional feature behind an import',
+      path: 'media/services/tagging.py',
+      code: `def tag_mp3(path, artist, title):
+    try:
+        from mutagen.easyid3 import EasyID3
+        audio = EasyID3(path)
+        audio["artist"] = artist
+        audio.save()
+    except Exception:
+        pass
+`,
+    },
+    {
       name: 'try/except/else',
+      path: 'shop/views.py',
       code: `def breadcrumbs(url):
     try:
         view = resolve(url)
@@ -382,6 +433,7 @@ def remove_upload(path):
     },
     {
       name: 'a probe with no operation in it',
+      path: 'shop/views.py',
       code: `def supports_ipv6(host):
     has_ipv6 = False
     sock = socket.socket(socket.AF_INET6)
@@ -395,6 +447,7 @@ def remove_upload(path):
     },
     {
       name: '__del__ may not raise',
+      path: 'shop/views.py',
       code: `class Tunnel:
     def __del__(self):
         try:
