@@ -174,17 +174,26 @@ function scheduler(queue: JobQueue<AuditJob>, log: Logger) {
   };
 }
 
-/** The open pull request whose head is `headSha` (fork PRs are not attached to check suites). */
+/** Pages of open pull requests searched for a head SHA: the webhook must be answered within 10 s. */
+const MAX_PULL_PAGES = 10;
+
+/**
+ * The open pull request whose head is `headSha` (fork PRs are not attached to check suites).
+ * Recently updated PRs come first, which is where a re-run commit is.
+ */
 export async function findOpenPullByHead(octokit: GitHub, owner: string, repo: string, headSha: string): Promise<number | undefined> {
   let found: number | undefined;
-  await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: 'open', per_page: 100 }, (response, done) => {
-    const hit = response.data.find((pr) => pr.head.sha === headSha);
-    if (hit) {
-      found = hit.number;
-      done();
-    }
-    return [];
-  });
+  let pages = 0;
+  await octokit.paginate(
+    octokit.rest.pulls.list,
+    { owner, repo, state: 'open', sort: 'updated', direction: 'desc', per_page: 100 },
+    (response, done) => {
+      const hit = response.data.find((pr) => pr.head.sha === headSha);
+      if (hit) found = hit.number;
+      if (hit || ++pages >= MAX_PULL_PAGES) done();
+      return [];
+    },
+  );
   return found;
 }
 
