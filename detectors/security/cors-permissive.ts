@@ -15,7 +15,6 @@ import type { Rule, RuleContext, RuleMatch, Severity, SyntaxNode } from '../../s
 /** Origins no allow-list would contain: if one passes, every origin does. */
 const FOREIGN_ORIGINS = ['https://attacker.invalid', 'http://attacker.invalid', 'https://evil-site.example.net'];
 const ACAO = /^access-control-allow-origin$/i;
-const ACAC = /^access-control-allow-credentials$/i;
 
 interface Permissive {
   /** The node to report: the `'*'`, the `true`, the regex, the callback, the bare call. */
@@ -32,7 +31,11 @@ const ECHO = "echoes the request's `Origin` back, which allows every origin";
 // ---------------------------------------------------------------------------------------------
 // Origins
 
+/** A quantified group that is itself quantified (`(a+)+`): testing it may backtrack for minutes. */
+const NESTED_QUANTIFIER = /\([^()]*[*+][^()]*\)[*+{]/;
+
 function regexAllowsAny(pattern: string, flags: string, anchor: 'none' | 'start' | 'full'): boolean {
+  if (pattern.length > 500 || NESTED_QUANTIFIER.test(pattern)) return false;
   let regex: RegExp;
   try {
     const body = anchor === 'full' ? `^(?:${pattern})$` : anchor === 'start' ? `^(?:${pattern})` : pattern;

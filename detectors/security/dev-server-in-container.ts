@@ -59,7 +59,9 @@ function isDevDockerfile(path: string): boolean {
 const DEV_STAGE = /^(dev|develop|development|local|debug|test|testing)$|[-_](dev|development|local|debug)$/;
 
 export function devServerIn(command: string): DevServer | undefined {
-  return DEV_SERVERS.find((d) => d.pattern.test(command));
+  // A container command is a line or two; a longer one is not read further.
+  const head = command.slice(0, 4_000);
+  return DEV_SERVERS.find((d) => d.pattern.test(head));
 }
 
 /**

@@ -29,16 +29,13 @@ const CONFIG_SEGMENT = /^(env|config|configuration|settings|cfg|conf|[A-Za-z]*(C
 function isConfigObject(path: string): boolean {
   return path.split('.').some((segment) => CONFIG_SEGMENT.test(segment));
 }
+
 /** Config services whose `get(name, default)` takes a default: NestJS `ConfigService`, node-config. */
 const CONFIG_SERVICE = /(^|\.)(config|configService|configuration|settings|[A-Za-z]*(Config|ConfigService|Settings))$/;
 
-/** The config name a TS expression reads, or undefined when it is not a config read. */
-function tsConfigRead(node: SyntaxNode): string | undefined {
+/** The config name a single TS read names: `process.env.X`, `env['X']`, `configService.get('X')`. */
+function tsReadName(node: SyntaxNode): string | undefined {
   switch (node.type) {
-    case 'parenthesized_expression':
-    case 'non_null_expression':
-    case 'as_expression':
-      return node.namedChild(0) ? tsConfigRead(node.namedChild(0)!) : undefined;
     case 'member_expression': {
       const object = node.childForFieldName('object');
       const property = node.childForFieldName('property')?.text;
@@ -57,16 +54,33 @@ function tsConfigRead(node: SyntaxNode): string | undefined {
       if (!CONFIG_SERVICE.test(object) && !/(^|\.)env$/.test(object)) return undefined;
       return stringValue(callArguments(node)[0]);
     }
-    case 'binary_expression': {
-      // `process.env.JWT_SECRET || process.env.SECRET || 'dev'`: any secret in the chain.
-      const op = node.childForFieldName('operator')?.text;
-      if (op !== '||' && op !== '??') return undefined;
-      const names = [node.childForFieldName('left'), node.childForFieldName('right')].map((n) => (n ? tsConfigRead(n) : undefined));
-      return names.find((n) => n !== undefined && isSecretSetting(n)) ?? names.find((n) => n !== undefined);
-    }
     default:
       return undefined;
   }
+}
+
+/**
+ * The config name a TS expression reads, or undefined when it is not a config read. In a chain
+ * (`process.env.JWT_SECRET || process.env.SECRET || 'dev'`) a secret's name wins. Walked with a
+ * stack: a hostile file may nest thousands of `||`.
+ */
+function tsConfigRead(expression: SyntaxNode): string | undefined {
+  const names: string[] = [];
+  const stack: SyntaxNode[] = [expression];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (['parenthesized_expression', 'non_null_expression', 'as_expression'].includes(node.type)) {
+      if (node.namedChild(0)) stack.push(node.namedChild(0)!);
+    } else if (node.type === 'binary_expression') {
+      const op = node.childForFieldName('operator')?.text;
+      if (op !== '||' && op !== '??') continue;
+      for (const side of [node.childForFieldName('right'), node.childForFieldName('left')]) if (side) stack.push(side);
+    } else {
+      const name = tsReadName(node);
+      if (name !== undefined) names.push(name);
+    }
+  }
+  return names.find((n) => isSecretSetting(n)) ?? names[0];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,7 +130,7 @@ function checkedAfterwards(expression: SyntaxNode): boolean {
   const holder = holderOf(expression);
   if (!holder) return false;
   const last = holder.slice(holder.lastIndexOf('.') + 1);
-  const mentions = new RegExp(`(^|[^\\w$])${last.replace(/[$]/g, '\\$')}([^\\w$]|$)`);
+  const mentions = new RegExp(`(^|[^\\w$])${last.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w$]|$)`);
   let root = expression;
   while (root.parent) root = root.parent;
   for (const n of descendants(root)) {

@@ -60,7 +60,8 @@ const DEFAULT_PASSWORDS = new Set([
  */
 export function credentialFormat(value: string): Credential | undefined {
   const trimmed = value.trim();
-  if (trimmed.length < 15) return undefined;
+  // The longest credential here is a 4096-bit PEM key (about 3,300 characters).
+  if (trimmed.length < 15 || trimmed.length > 16_384) return undefined;
   for (const format of FORMATS) {
     const m = format.pattern.exec(trimmed);
     if (m) return isPlaceholder(format.body(m)) ? undefined : format;

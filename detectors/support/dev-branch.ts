@@ -23,9 +23,18 @@ const flip = (m: Meaning): Meaning => (m === 'dev' ? 'prod' : m === 'prod' ? 'de
 /** What a single condition term says about the environment when it holds. */
 function termMeaning(raw: string): Meaning {
   let text = raw.trim();
-  while (text.startsWith('(') && text.endsWith(')')) text = text.slice(1, -1).trim();
-  if (text.startsWith('!') && !text.startsWith('!=')) return flip(termMeaning(text.slice(1)));
-  if (text.startsWith('not ')) return flip(termMeaning(text.slice(4)));
+  let negated = false;
+  for (;;) {
+    if (text.startsWith('(') && text.endsWith(')')) text = text.slice(1, -1).trim();
+    else if (text.startsWith('!') && !text.startsWith('!=')) [text, negated] = [text.slice(1).trim(), !negated];
+    else if (text.startsWith('not ')) [text, negated] = [text.slice(4).trim(), !negated];
+    else break;
+  }
+  const meaning = plainTermMeaning(text);
+  return negated ? flip(meaning) : meaning;
+}
+
+function plainTermMeaning(text: string): Meaning {
   if (DEV_FLAG.test(text)) return 'dev';
   if (PROD_FLAG.test(text)) return 'prod';
   const m = ENV_COMPARISON.exec(text);
@@ -37,8 +46,12 @@ function termMeaning(raw: string): Meaning {
   return op.startsWith('!') || op === 'not in' ? flip(meaning) : meaning;
 }
 
+/** Conditions longer than this are not read: real environment checks are short. */
+const MAX_CONDITION = 300;
+
 /** What a condition says when it holds: a conjunction holds when each term does. */
 function whenTrue(condition: string): Meaning {
+  if (condition.length > MAX_CONDITION) return undefined;
   const terms = condition.split(/&&|\band\b/);
   if (terms.length > 1 && /\|\||\bor\b/.test(condition)) return undefined;
   for (const term of terms) {
@@ -50,6 +63,7 @@ function whenTrue(condition: string): Meaning {
 
 /** What a condition says when it fails: only a single term can be read backwards. */
 function whenFalse(condition: string): Meaning {
+  if (condition.length > MAX_CONDITION) return undefined;
   return /&&|\|\||\band\b|\bor\b/.test(condition) ? undefined : flip(termMeaning(condition));
 }
 
