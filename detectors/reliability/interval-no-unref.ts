@@ -56,7 +56,7 @@ function isReleased(root: SyntaxNode, handle: string): boolean {
   return false;
 }
 
-type Use = { kind: 'statement' } | { kind: 'handle'; handle: string } | { kind: 'owned' };
+type Use = { kind: 'statement' } | { kind: 'handle'; handle: string; target: SyntaxNode } | { kind: 'owned' };
 
 /** What the program does with the timer the call returns. */
 function useOf(call: SyntaxNode): Use {
@@ -72,11 +72,11 @@ function useOf(call: SyntaxNode): Use {
       return { kind: 'statement' };
     case 'variable_declarator': {
       const name = parent.childForFieldName('name');
-      return name?.type === 'identifier' ? { kind: 'handle', handle: name.text } : { kind: 'owned' };
+      return name?.type === 'identifier' ? { kind: 'handle', handle: name.text, target: name } : { kind: 'owned' };
     }
     case 'assignment_expression': {
       const left = parent.childForFieldName('left');
-      return left && parent.childForFieldName('right')?.id === node.id ? { kind: 'handle', handle: handleText(left) } : { kind: 'owned' };
+      return left && parent.childForFieldName('right')?.id === node.id ? { kind: 'handle', handle: handleText(left), target: left } : { kind: 'owned' };
     }
     default:
       // `setInterval(…).unref()`, returned, passed to a function, stored in a collection: the
@@ -85,15 +85,42 @@ function useOf(call: SyntaxNode): Use {
   }
 }
 
+/**
+ * Signs that a file of unknown role runs under Node: a browser game or widget also calls
+ * `setInterval`, and there nobody waits for the process to exit.
+ */
+const NODE_SIGNAL =
+  /\bprocess\.(on|once|env|exit|memoryUsage|hrtime)\b|\bfrom\s+['"]node:|\brequire\(\s*['"](node:)?(fs|path|os|http|https|net|events|worker_threads|cluster|child_process|crypto|stream)['"]|\bfrom\s+['"](fs|path|os|http|https|net|events|worker_threads|cluster|child_process|crypto|stream)(\/promises)?['"]|\bNodeJS\.Timeout\b|\bmodule\.exports\b|\bfrom\s+['"](fastify-plugin|fastify|@nestjs\/[\w-]+)['"]/;
+
+function runsInNodeServer(ctx: RuleContext, root: SyntaxNode): boolean {
+  const role = fileRole(ctx.file, root).role;
+  if (NOT_SERVER.has(role) || REACT_EFFECT.test(ctx.file.source)) return false;
+  return role === 'server' || NODE_SIGNAL.test(ctx.file.source);
+}
+
+/** Handles handed to other code (`timers.push(t)`, `return t`, `{ timer: t }`): released elsewhere. */
+function escapes(root: SyntaxNode, handle: string, declaration: SyntaxNode): boolean {
+  for (const n of descendants(root)) {
+    if (n.id === declaration.id || handleText(n) !== handle) continue;
+    if (n.type !== 'identifier' && n.type !== 'member_expression') continue;
+    const parent = n.parent;
+    if (!parent) continue;
+    if (parent.type === 'arguments' || parent.type === 'return_statement' || parent.type === 'array' || parent.type === 'pair' || parent.type === 'shorthand_property_identifier') return true;
+    if (parent.type === 'assignment_expression' && parent.childForFieldName('right')?.id === n.id) return true;
+    if (parent.type === 'variable_declarator' && parent.childForFieldName('value')?.id === n.id) return true;
+  }
+  return false;
+}
+
 function check(match: RuleMatch, ctx: RuleContext): void {
   const call = match.captures.call!;
   const callee = calleeName(call);
   if (!callee || !TIMER_GLOBALS.has(callee)) return;
   const root = rootOf(call);
-  if (NOT_SERVER.has(fileRole(ctx.file, root).role) || REACT_EFFECT.test(ctx.file.source)) return;
+  if (!runsInNodeServer(ctx, root)) return;
   const use = useOf(call);
   if (use.kind === 'owned') return;
-  if (use.kind === 'handle' && isReleased(root, use.handle)) return;
+  if (use.kind === 'handle' && (isReleased(root, use.handle) || escapes(root, use.handle, use.target))) return;
   const subject = use.kind === 'handle' ? `\`${use.handle}\` (a \`setInterval\` timer) is never cleared nor \`.unref()\`ed` : 'This `setInterval` timer is never cleared nor `.unref()`ed';
   ctx.report({
     node: call,

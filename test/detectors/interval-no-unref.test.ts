@@ -128,6 +128,29 @@ export class Reaper {
   stop() { timers.clearInterval(this.interval); }
 }`,
     },
+    {
+      name: 'handles handed to other code are released there',
+      path: 'src/services/dashboard.service.ts',
+      code: `@Injectable()
+export class DashboardService {
+  private readonly timers: NodeJS.Timeout[] = [];
+  watch(widget: Widget) {
+    const timer = setInterval(() => this.refresh(widget), widget.refreshMs);
+    this.timers.push(timer);
+  }
+  onModuleDestroy() { this.timers.forEach(clearInterval); }
+}`,
+    },
+    {
+      name: 'a browser game with no sign of Node',
+      path: 'src/game/turret.js',
+      code: `export class Turret {
+  constructor(scene, tank) {
+    this.cannon = scene.add.sprite(tank.x, tank.y, 'cannon');
+    this.scanning = setInterval(() => this.scanForEnemies(), 1500);
+  }
+}`,
+    },
     { path: 'scripts/watch-queue.ts', code: `setInterval(async () => console.log(await queue.count()), 2_000);` },
   ],
 });
