@@ -1,4 +1,4 @@
-import type { SyntaxNode } from '../../src/engine/types.js';
+import type { SyntaxNode, Tree } from '../../src/engine/types.js';
 import { FUNCTION_TYPES } from './syntax.js';
 
 /**
@@ -80,19 +80,32 @@ function tsParameterBinding(fn: SyntaxNode, name: string): SyntaxNode | undefine
 
 function tsDeclarationIn(scope: SyntaxNode, name: string, before: number): Binding | undefined {
   let found: Binding | undefined;
-  for (const statement of scope.namedChildren) {
-    if (statement.startIndex >= before) break;
-    const declaration = statement.type === 'export_statement' ? statement.childForFieldName('declaration') : statement;
-    if (!declaration || (declaration.type !== 'lexical_declaration' && declaration.type !== 'variable_declaration')) continue;
-    for (const declarator of declaration.namedChildren) {
-      if (declarator.type !== 'variable_declarator') continue;
-      const target = declarator.childForFieldName('name');
-      const value = declarator.childForFieldName('value');
-      if (!value || !patternBinds(target, name)) continue;
-      found = { kind: 'value', value, destructured: target!.type !== 'identifier', at: declarator };
-    }
+  for (const declarator of tsDeclarators(scope)) {
+    if (declarator.startIndex >= before) break;
+    const target = declarator.childForFieldName('name');
+    const value = declarator.childForFieldName('value');
+    if (!value || !patternBinds(target, name)) continue;
+    found = { kind: 'value', value, destructured: target!.type !== 'identifier', at: declarator };
   }
   return found;
+}
+
+const declaratorCache = new WeakMap<Tree, Map<number, readonly SyntaxNode[]>>();
+
+/** The variable declarators directly in a block or module, in order, collected once per scope. */
+function tsDeclarators(scope: SyntaxNode): readonly SyntaxNode[] {
+  let byScope = declaratorCache.get(scope.tree);
+  if (!byScope) declaratorCache.set(scope.tree, (byScope = new Map()));
+  const cached = byScope.get(scope.startIndex);
+  if (cached) return cached;
+  const out: SyntaxNode[] = [];
+  for (const statement of scope.namedChildren) {
+    const declaration = statement.type === 'export_statement' ? statement.childForFieldName('declaration') : statement;
+    if (!declaration || (declaration.type !== 'lexical_declaration' && declaration.type !== 'variable_declaration')) continue;
+    for (const declarator of declaration.namedChildren) if (declarator.type === 'variable_declarator') out.push(declarator);
+  }
+  byScope.set(scope.startIndex, out);
+  return out;
 }
 
 /** The declaration of the TypeScript/JavaScript name `identifier` refers to, if it is in this file. */
@@ -172,13 +185,9 @@ function pyLookup(name: string, from: SyntaxNode, before: number): Binding | und
   let scope: SyntaxNode | null = from.parent;
   while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
   if (!scope) return undefined;
-  const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
   let found: Binding | undefined;
-  const stack: SyntaxNode[] = body ? [body] : [];
-  while (stack.length) {
-    const node = stack.pop()!;
+  for (const node of bindingSites(scope)) {
     if (node.startIndex >= before) continue;
-    if (node !== body && PY_NESTED.has(node.type)) continue;
     let candidate: Binding | undefined;
     if (node.type === 'assignment') {
       const left = node.childForFieldName('left');
@@ -198,9 +207,6 @@ function pyLookup(name: string, from: SyntaxNode, before: number): Binding | und
       if (source && alias?.text === name) candidate = { kind: 'value', value: source, destructured: false, at: node };
     }
     if (candidate && (!found || candidate.at.startIndex > found.at.startIndex)) found = candidate;
-    // Bindings sit in statements: expressions (calls, operators, literals) are not walked.
-    if (node !== body && !PY_STATEMENT_CONTAINERS.has(node.type)) continue;
-    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
   }
   if (found) return found;
   if (scope.type === 'function_definition') {
@@ -210,6 +216,34 @@ function pyLookup(name: string, from: SyntaxNode, before: number): Binding | und
     return pyLookup(name, scope, scope.startIndex);
   }
   return undefined;
+}
+
+const PY_BINDING_SITES = new Set(['assignment', 'for_statement', 'as_pattern']);
+const bindingSiteCache = new WeakMap<Tree, Map<number, readonly SyntaxNode[]>>();
+
+/**
+ * The statements of a function or module body that can bind a name (assignments, `for` targets,
+ * `as` aliases), collected once per scope: walking the scope for every name looked up made large
+ * modules quadratic.
+ */
+function bindingSites(scope: SyntaxNode): readonly SyntaxNode[] {
+  let byScope = bindingSiteCache.get(scope.tree);
+  if (!byScope) bindingSiteCache.set(scope.tree, (byScope = new Map()));
+  const cached = byScope.get(scope.startIndex);
+  if (cached) return cached;
+  const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
+  const sites: SyntaxNode[] = [];
+  const stack: SyntaxNode[] = body ? [body] : [];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node !== body && PY_NESTED.has(node.type)) continue;
+    if (PY_BINDING_SITES.has(node.type)) sites.push(node);
+    // Bindings sit in statements: expressions (calls, operators, literals) are not walked.
+    if (node !== body && !PY_STATEMENT_CONTAINERS.has(node.type)) continue;
+    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
+  }
+  byScope.set(scope.startIndex, sites);
+  return sites;
 }
 
 /** Either grammar's binding. */

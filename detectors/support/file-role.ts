@@ -1,4 +1,5 @@
 import type { FileView, SyntaxNode } from '../../src/engine/types.js';
+import { perTree } from './memo.js';
 import { stringValue } from './syntax.js';
 
 /**
@@ -97,7 +98,7 @@ const SERVER_MODULES_PY =
   /^(django|flask|fastapi|starlette|rest_framework|celery|aiohttp\.web|sanic|tornado\.web|litestar|falcon|pyramid|bottle|quart|ninja|channels|dramatiq|rq|huey|flask_[a-z_]+|django_[a-z_]+)(\.|$)/;
 
 /** The modules a file imports, TS (`import … from`, `export … from`, `require()`) or Python. */
-export function importedModules(root: SyntaxNode, python: boolean): string[] {
+function importedModulesUncached(root: SyntaxNode, python: boolean): string[] {
   const out: string[] = [];
   if (python) {
     for (const node of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
@@ -207,3 +208,6 @@ function decideRole(file: FileView, root: SyntaxNode): FileRoleVerdict {
   if (SERVER_PATH.test(path) || SERVER_FILE_TS.test(path)) return { role: 'server', reason: 'sits where server code lives' };
   return { role: 'unknown', reason: 'no server import or server path' };
 }
+
+/** Memoised per parsed file: see memo.ts. */
+export const importedModules = perTree(importedModulesUncached);

@@ -1,4 +1,5 @@
 import type { SyntaxNode } from '../../src/engine/types.js';
+import { perTree } from './memo.js';
 import { descendants, stringValue } from './syntax.js';
 
 /**
@@ -90,7 +91,7 @@ const TS_CONSTRUCTED: ReadonlyArray<[RegExp, OutsideServiceKind]> = [
 ];
 
 /** What a TS file binds names to: variables, class fields, `this.x = …` and typed constructor parameters. */
-export function serviceBindingsTs(root: SyntaxNode): ServiceBindings {
+function serviceBindingsTsUncached(root: SyntaxNode): ServiceBindings {
   const out = new Map<string, OutsideServiceKind>();
   const bind = (name: string | undefined, value: SyntaxNode | null | undefined): void => {
     if (!name || !value) return;
@@ -218,7 +219,7 @@ const PY_CONSTRUCTED: ReadonlyArray<[RegExp, OutsideServiceKind]> = [
 ];
 
 /** What a Python file binds names to: `client = httpx.Client()`, `self.s3 = boto3.client("s3")`, `with httpx.Client() as c`. */
-export function serviceBindingsPy(root: SyntaxNode): ServiceBindings {
+function serviceBindingsPyUncached(root: SyntaxNode): ServiceBindings {
   const out = new Map<string, OutsideServiceKind>();
   const bind = (target: SyntaxNode | null | undefined, value: SyntaxNode | null | undefined): void => {
     if (!target || !value) return;
@@ -296,3 +297,9 @@ export function describeKind(kind: OutsideServiceKind): string {
       return 'a job/message publish';
   }
 }
+
+/** Memoised per parsed file: see memo.ts. */
+export const serviceBindingsTs = perTree(serviceBindingsTsUncached);
+
+/** Memoised per parsed file: see memo.ts. */
+export const serviceBindingsPy = perTree(serviceBindingsPyUncached);

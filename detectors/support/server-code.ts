@@ -1,4 +1,5 @@
 import type { SyntaxNode } from '../../src/engine/types.js';
+import { perTree } from './memo.js';
 import { calleeName, descendants, lastSegment, stringValue } from './syntax.js';
 
 /**
@@ -41,7 +42,7 @@ export function routePathOfRegistration(call: SyntaxNode): string | undefined {
 }
 
 /** Whether a TS module serves requests: it registers routes, exports route handlers, or is a Nest controller. */
-export function isHandlerModuleTs(root: SyntaxNode, path: string): boolean {
+function isHandlerModuleTsUncached(root: SyntaxNode, path: string): boolean {
   if (isCliPath(path)) return false;
   if (isServerlessPathTs(path)) return true;
   if (HANDLER_FOLDER.test(path)) return true;
@@ -105,7 +106,7 @@ export function isServerlessPathTs(path: string): boolean {
  * Whether a TS module runs as a serverless function: by location, or because it exports an AWS
  * Lambda style `handler` (`export const handler = async (event) => …`, `exports.handler = …`).
  */
-export function isServerlessModuleTs(root: SyntaxNode, path: string): boolean {
+function isServerlessModuleTsUncached(root: SyntaxNode, path: string): boolean {
   if (isServerlessPathTs(path)) return true;
   for (const statement of root.namedChildren) {
     if (statement.type === 'export_statement') {
@@ -133,7 +134,7 @@ export function isServerlessModuleTs(root: SyntaxNode, path: string): boolean {
  * Whether a Python module runs as a serverless function: Vercel's `api/` folder, a Lambda
  * `handler(event, context)`, a Google Cloud Functions entry point, or an ASGI app wrapped by Mangum.
  */
-export function isServerlessModulePy(root: SyntaxNode, path: string): boolean {
+function isServerlessModulePyUncached(root: SyntaxNode, path: string): boolean {
   if (SERVERLESS_PATH_PY.test(path)) return true;
   for (const statement of root.namedChildren) {
     const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
@@ -148,7 +149,7 @@ export function isServerlessModulePy(root: SyntaxNode, path: string): boolean {
 }
 
 /** Whether a Python module serves requests: views, routers, route decorators, DRF views. */
-export function isHandlerModulePy(root: SyntaxNode, path: string): boolean {
+function isHandlerModulePyUncached(root: SyntaxNode, path: string): boolean {
   if (isCliPath(path) || /(^|\/)management\/commands\//.test(path)) return false;
   if (HANDLER_PY_FILE.test(path)) return true;
   if (isServerlessModulePy(root, path)) return true;
@@ -180,3 +181,15 @@ export function pythonRoutePaths(decorated: SyntaxNode): string[] {
 function isPythonRouteDecorated(decorated: SyntaxNode): boolean {
   return pythonRoutePaths(decorated).some((p) => p.startsWith('/') || p === '');
 }
+
+/** Memoised per parsed file: see memo.ts. */
+export const isHandlerModuleTs = perTree(isHandlerModuleTsUncached);
+
+/** Memoised per parsed file: see memo.ts. */
+export const isServerlessModuleTs = perTree(isServerlessModuleTsUncached);
+
+/** Memoised per parsed file: see memo.ts. */
+export const isServerlessModulePy = perTree(isServerlessModulePyUncached);
+
+/** Memoised per parsed file: see memo.ts. */
+export const isHandlerModulePy = perTree(isHandlerModulePyUncached);

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from '../../src/engine/types.js';
+import type { SyntaxNode, Tree } from '../../src/engine/types.js';
 import { calleeName, callArguments, descendants, enclosingFunction, lastSegment, stringValue } from './syntax.js';
 
 /**
@@ -174,21 +174,58 @@ export interface Definition {
  * enclosing function and, failing that, at module level. Only plain names are followed.
  */
 export function definitionsOf(name: string, at: SyntaxNode): Definition[] {
-  const scopes = [scopeOf(at)];
+  const scope = scopeOf(at);
   const root = rootOf(at);
-  if (scopes[0] !== root) scopes.push(root);
-  for (const scope of scopes) {
-    const out: Definition[] = [];
-    for (const node of descendants(scope)) {
-      if (node.startIndex >= at.startIndex) continue;
-      // At module level only module-level statements count, not other functions' locals.
-      if (scope === root && scope !== scopes[0] && scopeOf(node) !== root) continue;
-      const def = definitionIn(node, name);
-      if (def) out.push(def);
+  const before = (entries: readonly IndexedDefinition[] | undefined): Definition[] =>
+    (entries ?? []).filter((e) => e.start < at.startIndex).map((e) => e.definition);
+  const local = before(definitionIndex(scope, false).get(name));
+  if (local.length || scope === root) return local;
+  return before(definitionIndex(root, true).get(name));
+}
+
+interface IndexedDefinition {
+  readonly start: number;
+  readonly definition: Definition;
+}
+
+/**
+ * Every definition in a scope, indexed by name, built once per scope: looking names up by walking
+ * the scope for each query made files with many queries quadratic.
+ */
+const indexes = new WeakMap<Tree, Map<number, Map<string, IndexedDefinition[]>>>();
+
+function definitionIndex(scope: SyntaxNode, moduleLevelOnly: boolean): Map<string, IndexedDefinition[]> {
+  let byScope = indexes.get(scope.tree);
+  if (!byScope) indexes.set(scope.tree, (byScope = new Map()));
+  const key = moduleLevelOnly ? -1 - scope.startIndex : scope.startIndex;
+  const cached = byScope.get(key);
+  if (cached) return cached;
+  const index = new Map<string, IndexedDefinition[]>();
+  const stack: SyntaxNode[] = [scope];
+  while (stack.length) {
+    const node = stack.pop()!;
+    const name = definedName(node);
+    if (name) {
+      const definition = definitionIn(node, name);
+      if (definition) {
+        const list = index.get(name) ?? [];
+        list.push({ start: node.startIndex, definition });
+        index.set(name, list);
+      }
     }
-    if (out.length) return out;
+    // At module level only module-level statements count, not other functions' locals.
+    if (moduleLevelOnly && node !== scope && FUNCTION_OR_MODULE.has(node.type)) continue;
+    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
   }
-  return [];
+  byScope.set(key, index);
+  return index;
+}
+
+function definedName(node: SyntaxNode): string | undefined {
+  const field = node.type === 'variable_declarator' ? 'name' : /assignment/.test(node.type) ? 'left' : undefined;
+  if (!field) return undefined;
+  const target = node.childForFieldName(field);
+  return target?.type === 'identifier' ? target.text : undefined;
 }
 
 function definitionIn(node: SyntaxNode, name: string): Definition | undefined {

@@ -84,6 +84,9 @@ export interface AuditResult {
   readonly errors: readonly string[];
 }
 
+/** How much source `auditAsync` parses between two turns of the event loop. */
+const YIELD_EVERY_BYTES = 1_000_000;
+
 interface Pending {
   readonly rule: Rule;
   readonly path: string;
@@ -111,9 +114,14 @@ export class Engine {
 
   constructor(readonly rules: readonly Rule[]) {}
 
-  /** Compiles every grammar's query now rather than on first use (servers warm up at start). */
+  /** Compiles every grammar's queries now rather than on first use (servers warm up at start). */
   warm(): void {
-    for (const language of ['typescript', 'tsx', 'python'] as const) this.bundle(language);
+    for (const language of ['typescript', 'tsx', 'python'] as const) {
+      const bundle = this.bundle(language);
+      void bundle.changed;
+      void bundle.file;
+      void bundle.all;
+    }
   }
 
   private bundle(language: SyntaxLanguage): QueryBundle {
@@ -130,6 +138,37 @@ export class Engine {
   }
 
   audit(files: readonly SourceFile[], settings: AuditSettings = DEFAULT_SETTINGS): AuditResult {
+    const steps = this.steps(files, settings);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * The same audit, giving the event loop a turn every few megabytes of parsed source. Parsed
+   * trees live in native memory that the tree-sitter bindings release only from finalizers, and
+   * Node runs those finalizers on the event loop: inside one synchronous audit no tree is ever
+   * freed, so memory grows with the size of the PR (~25 bytes per byte of source) and every
+   * garbage collection slows down with the weak handles of the trees' nodes. Servers auditing
+   * large PRs should use this one.
+   */
+  async auditAsync(files: readonly SourceFile[], settings: AuditSettings = DEFAULT_SETTINGS): Promise<AuditResult> {
+    const steps = this.steps(files, settings);
+    let parsed = 0;
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      parsed += step.value;
+      if (parsed >= YIELD_EVERY_BYTES) {
+        parsed = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+
+  /** The audit, one file read per step; each step yields the bytes of source it parsed. */
+  private *steps(files: readonly SourceFile[], settings: AuditSettings): Generator<number, AuditResult, void> {
     const skipped: SkippedFile[] = [];
     const errors: string[] = [];
     const facts = createFacts();
@@ -150,6 +189,7 @@ export class Engine {
       if (reading) {
         auditedFiles++;
         readings.set(file.path, reading);
+        yield isSyntaxLanguage(language) ? file.content.length : 0;
       }
     }
 
@@ -176,7 +216,10 @@ export class Engine {
         errors,
         ruleIds,
       );
-      if (reading) baseReadings.set(file.path, reading);
+      if (reading) {
+        baseReadings.set(file.path, reading);
+        yield file.baseContent.length;
+      }
     }
     if (baseReadings.size > 0) {
       for (const f of this.settle(baseReadings, unionFacts(baseFacts, facts))) preExisting.add(f.fingerprint);
@@ -232,6 +275,7 @@ export class Engine {
       tree = parse(language, file.content);
       const bundle = this.bundle(language);
       const root = tree.rootNode;
+      const visitor = language === 'python' ? 'py' : 'ts';
       const dispatch = (compiled: CompiledQuery | undefined, ranges: readonly LineSpan[] | undefined): void => {
         if (!compiled) return;
         const seen = new Set<string>();
@@ -247,12 +291,20 @@ export class Engine {
               if (seen.has(id)) continue;
               seen.add(id);
             }
-            guarded(rule, () => rule[language === 'python' ? 'py' : 'ts']!.onMatch(toRuleMatch(match), contextFor(rule)));
+            try {
+              rule[visitor]!.onMatch(toRuleMatch(match), contextFor(rule));
+            } catch (error) {
+              errors.push(`rule ${rule.meta.id} failed on ${file.path}: ${(error as Error).message}`);
+            }
           }
         }
       };
-      dispatch(bundle.changed, isAllLines(changed) ? undefined : queryRanges(changed));
-      dispatch(bundle.file, undefined);
+      if (isAllLines(changed)) {
+        dispatch(bundle.all, undefined);
+      } else {
+        dispatch(bundle.changed, queryRanges(changed));
+        dispatch(bundle.file, undefined);
+      }
     }
     for (const rule of active) {
       if (rule.checkText) guarded(rule, () => rule.checkText!(contextFor(rule)));

@@ -17,6 +17,13 @@ export interface QueryBundle {
   readonly changed?: CompiledQuery;
   /** Patterns of rules that need the whole file. */
   readonly file?: CompiledQuery;
+  /**
+   * Every rule's patterns in one query, for files read whole (new files, `scan` without a base,
+   * base versions): one walk of the tree instead of two. Walking the tree is most of a query's
+   * cost (a one-pattern query costs about as much as a forty-pattern one), so this saves ~40%
+   * of query time on whole files.
+   */
+  readonly all?: CompiledQuery;
 }
 
 export function visitorFor(rule: Rule, language: SyntaxLanguage): SyntaxVisitor | undefined {
@@ -64,12 +71,41 @@ function patternCount(query: Parser.Query): number {
   return (query as unknown as { predicates: unknown[] }).predicates.length;
 }
 
+/** A value computed on first use: each query is compiled only if some read needs it. */
+function lazy<T>(make: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = make();
+      done = true;
+    }
+    return value;
+  };
+}
+
 export function compileBundle(language: SyntaxLanguage, rules: readonly Rule[]): QueryBundle {
   const changed: number[] = [];
   const file: number[] = [];
+  const all: number[] = [];
   rules.forEach((rule, index) => {
     if (!visitorFor(rule, language)) return;
     (rule.scope === 'file' ? file : changed).push(index);
+    all.push(index);
   });
-  return { changed: compile(language, rules, changed), file: compile(language, rules, file) };
+  const changedQuery = lazy(() => compile(language, rules, changed));
+  const fileQuery = lazy(() => compile(language, rules, file));
+  // With rules of one scope only, the whole-file query is that scope's query.
+  const allQuery = lazy(() => (file.length === 0 ? changedQuery() : changed.length === 0 ? fileQuery() : compile(language, rules, all)));
+  return {
+    get changed() {
+      return changedQuery();
+    },
+    get file() {
+      return fileQuery();
+    },
+    get all() {
+      return allQuery();
+    },
+  };
 }
