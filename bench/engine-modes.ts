@@ -4,7 +4,7 @@ import { DEFAULT_SETTINGS, Engine, type SourceFile } from '../src/engine/audit.j
 import { loadRules } from '../src/engine/registry.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxVisitor, Tree } from '../src/engine/types.js';
 import type { CorpusFile } from './corpus.js';
-import { maxRssKb, passes, settle, time, timeAsync, type Measurement } from './measure.js';
+import { cpuNow, maxRssKb, passes, settle, time, timeAsync, type Measurement } from './measure.js';
 import { syntheticPr } from './pull-request.js';
 import { seededRandom } from './random.js';
 
@@ -25,16 +25,40 @@ const whole = (files: readonly CorpusFile[]): SourceFile[] =>
 
 const bytesOf = (files: readonly CorpusFile[]): number => files.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
 
+/**
+ * Every rule's query, but no rule code: the callbacks do nothing. What the engine itself costs
+ * (parse, the merged queries, dispatch) apart from what the rules do with their matches.
+ */
+function withoutRuleCode(rules: readonly Rule[]): Rule[] {
+  const silent = (v: SyntaxVisitor | undefined): SyntaxVisitor | undefined => v && { query: v.query, onMatch: () => undefined };
+  return rules.map((rule) => {
+    const ts = silent(rule.ts);
+    const py = silent(rule.py);
+    return { meta: rule.meta, ...(rule.scope ? { scope: rule.scope } : {}), ...(ts ? { ts } : {}), ...(py ? { py } : {}) };
+  });
+}
+
 /** Every rule, every line of every file: `shipgate scan DIR` minus reading and rendering. */
-export async function wholeFiles(files: readonly CorpusFile[], count: number): Promise<Measurement> {
-  const { engine, setup } = await loadedEngine();
+export async function wholeFiles(files: readonly CorpusFile[], count: number, ruleCode = true): Promise<Measurement> {
+  const loaded = await loadedEngine();
+  const setup = loaded.setup;
+  let engine = loaded.engine;
+  if (!ruleCode) {
+    engine = new Engine(withoutRuleCode(engine.rules));
+    setup['query compile (3 grammars)'] = time(() => engine.warm());
+  }
   const sources = whole(files);
   let findings = 0;
   let audited = 0;
   let errors: readonly string[] = [];
-  const runs = passes(
+  // The warm-up is a whole pass with every rule callback timed: it warms everything the timed
+  // passes run and says which rules spend the time.
+  let costs: string[] = [];
+  const { runs, cpu } = passes(
     count,
-    () => engine.audit(sources.slice(0, 30)),
+    () => {
+      costs = ruleCode ? ruleCosts(engine.rules, sources) : (engine.audit(sources.slice(0, 30)), []);
+    },
     () => {
       const result = engine.audit(sources);
       findings = result.findings.length;
@@ -42,16 +66,14 @@ export async function wholeFiles(files: readonly CorpusFile[], count: number): P
       errors = result.errors;
     },
   );
-  const maxRss = maxRssKb();
-  settle();
-  const costs = ruleCosts(engine.rules, sources);
   return {
-    mode: 'engine',
+    mode: ruleCode ? 'engine' : 'queries',
     files: files.length,
     bytes: bytesOf(files),
     runs,
+    cpu,
     setup,
-    maxRssKb: maxRss,
+    maxRssKb: maxRssKb(),
     counts: { rules: engine.rules.length, findings, auditedFiles: audited, ruleErrors: errors.length },
     notes: [...errors.slice(0, 5), ...costs],
   };
@@ -93,17 +115,18 @@ function ruleCosts(rules: readonly Rule[], sources: readonly SourceFile[]): stri
   engine.warm();
   const total = time(() => engine.audit(sources));
   const top = [...spent.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
-  return top.map(([id, e]) => `rule cost: ${id} ${e.ms.toFixed(1)} ms in ${e.calls} calls (${((100 * e.ms) / total).toFixed(1)}% of an instrumented pass of ${total.toFixed(0)} ms)`);
+  return top.map(([id, e]) => `rule cost: ${id} ${e.ms.toFixed(1)} ms in ${e.calls} calls (${((100 * e.ms) / total).toFixed(1)}% of the instrumented warm-up pass, ${total.toFixed(0)} ms wall)`);
 }
 
 /** How many PRs of each size are timed in one warm process. */
 export const PRS_PER_SIZE: Readonly<Record<number, number>> = { 1: 40, 20: 40, 200: 10, 3000: 2 };
 
 /** Engine time per PR in a warm process (rules loaded, queries compiled, one PR already audited). */
-export async function pullRequests(pool: readonly CorpusFile[], size: number, count: number, seed: number): Promise<Measurement> {
+export async function pullRequests(pool: readonly CorpusFile[], size: number, count: number, seed: number, sync = false): Promise<Measurement> {
   const { engine, setup } = await loadedEngine();
   engine.audit(syntheticPr(pool, 20, seededRandom(seed ^ 0x5eed)).files);
   const runs: number[] = [];
+  const cpu: number[] = [];
   let findings = 0;
   let preExisting = 0;
   let changed = 0;
@@ -115,18 +138,22 @@ export async function pullRequests(pool: readonly CorpusFile[], size: number, co
     total += pr.totalLines;
     bytes += pr.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
     settle();
+    const c = cpuNow();
     const start = performance.now();
-    const result = engine.audit(pr.files, DEFAULT_SETTINGS);
+    // The App audits with auditAsync (trees are freed between files); `sync` measures audit().
+    const result = sync ? engine.audit(pr.files, DEFAULT_SETTINGS) : await engine.auditAsync(pr.files, DEFAULT_SETTINGS);
     runs.push(performance.now() - start);
+    cpu.push(cpuNow() - c);
     findings += result.findings.length;
     preExisting += result.findings.filter((f) => f.preExisting).length;
   }
   return {
     mode: 'pr',
-    label: `${size} files`,
+    label: `${size} files${sync ? ', audit()' : ''}`,
     files: size,
     bytes: Math.round(bytes / count),
     runs,
+    cpu,
     setup,
     maxRssKb: maxRssKb(),
     counts: { prs: count, changedPercent: Math.round((1000 * changed) / total) / 10, findingsPerPr: findings / count, preExistingPerPr: preExisting / count },

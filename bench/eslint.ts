@@ -42,7 +42,7 @@ export async function eslintSecurity(js: readonly CorpusFile[], ts: readonly Cor
       }
     }
   };
-  const runs = passes(count, lint(js.slice(0, 30)), lint(js));
+  const { runs, cpu } = passes(count, lint(js.slice(0, 30)), lint(js));
   const counts: Record<string, number> = { rules: ruleCount, warnings, parseErrors: fatal };
   const notes: string[] = [];
   const maxRss = maxRssKb();
@@ -63,6 +63,7 @@ export async function eslintSecurity(js: readonly CorpusFile[], ts: readonly Cor
     files: js.length,
     bytes: js.reduce((n, f) => n + Buffer.byteLength(f.content), 0),
     runs,
+    cpu,
     setup: { 'module loading + config': loadMs },
     maxRssKb: maxRss,
     counts,

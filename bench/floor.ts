@@ -31,8 +31,8 @@ export function parseFloor(files: readonly CorpusFile[], count: number): Measure
   const pass = (subset: readonly Parsed[]) => () => {
     for (const f of subset) parse(f.language, f.content);
   };
-  const runs = passes(count, pass(parsed.slice(0, 30)), pass(parsed));
-  return { mode: 'parse', files: parsed.length, bytes: bytesOf(files), runs, maxRssKb: maxRssKb() };
+  const { runs, cpu } = passes(count, pass(parsed.slice(0, 30)), pass(parsed));
+  return { mode: 'parse', files: parsed.length, bytes: bytesOf(files), runs, cpu, maxRssKb: maxRssKb() };
 }
 
 export function parseAndQueryFloor(files: readonly CorpusFile[], count: number): Measurement {
@@ -57,12 +57,13 @@ export function parseAndQueryFloor(files: readonly CorpusFile[], count: number):
       }
     }
   };
-  const runs = passes(count, pass(parsed.slice(0, 30)), pass(parsed));
+  const { runs, cpu } = passes(count, pass(parsed.slice(0, 30)), pass(parsed));
   return {
     mode: 'query',
     files: parsed.length,
     bytes: bytesOf(files),
     runs,
+    cpu,
     setup: { 'query compile': compileMs },
     maxRssKb: maxRssKb(),
     counts: { matches, captures },

@@ -8,12 +8,19 @@ export interface Measurement {
   readonly bytes: number;
   /** Wall time of each measured pass (ms). */
   readonly runs: readonly number[];
+  /**
+   * CPU time (user + system, all threads of the process) of each pass (ms): what the work cost,
+   * nearly independent of other load on the machine, unlike wall time.
+   */
+  readonly cpu?: readonly number[];
   /** One-off start-up costs worth reporting apart (query compilation, module loading), ms. */
   readonly setup?: Readonly<Record<string, number>>;
   /** Peak resident set size of the measuring process, KB. */
   readonly maxRssKb: number;
   readonly notes?: readonly string[];
   readonly counts?: Readonly<Record<string, number>>;
+  /** Set when the measurement did not complete (timed out, crashed): the reason. */
+  readonly failed?: string;
 }
 
 const collect = (globalThis as { gc?: () => void }).gc;
@@ -35,15 +42,34 @@ export async function timeAsync(run: () => Promise<void>): Promise<number> {
   return performance.now() - start;
 }
 
-/** A warm-up call, then `passes` timed calls with a full GC before each. */
-export function passes(count: number, warmUp: () => void, run: () => void): number[] {
+export interface Timed {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+export function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Timed passes stop early once they have used this much wall time (at least one pass runs). */
+export const PASS_BUDGET_MS = 20_000;
+
+/** A warm-up call, then up to `count` timed calls with a full GC before each (outside the timing). */
+export function passes(count: number, warmUp: () => void, run: () => void): { runs: number[]; cpu: number[] } {
   warmUp();
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
+  const runs: number[] = [];
+  const cpu: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < count && (i === 0 || performance.now() - started < PASS_BUDGET_MS); i++) {
     settle();
-    out.push(time(run));
+    const c = cpuNow();
+    const w = performance.now();
+    run();
+    runs.push(performance.now() - w);
+    cpu.push(cpuNow() - c);
   }
-  return out;
+  return { runs, cpu };
 }
 
 export function maxRssKb(): number {

@@ -13,6 +13,7 @@ export interface Results {
   readonly prs: Measurement[];
   e2e: EndToEnd | undefined;
   readonly notes: string[];
+  readonly load: { start: number; end: number };
 }
 
 const ms = (value: number): string =>
@@ -21,11 +22,14 @@ const mb = (kb: number): string => `${Math.round(kb / 1024)} MB`;
 const ratio = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');
 const size = (bytes: number): string => `${(bytes / 1_000_000).toFixed(2)} MB`;
 
-const t = (m: Measurement | undefined): number => (m ? median(m.runs) : Number.NaN);
+/** CPU time is what ratios are computed on: wall time on a shared machine measures the neighbours too. */
+const t = (m: Measurement | undefined): number => (m ? median(m.cpu ?? m.runs) : Number.NaN);
+const wall = (m: Measurement | undefined): number => (m ? median(m.runs) : Number.NaN);
 
 const ROWS: readonly { readonly key: string; readonly label: (r: Results) => string }[] = [
   { key: 'parse', label: () => 'tree-sitter parse only — **the floor** (in-process)' },
   { key: 'query', label: () => 'parse + one 20-pattern query (in-process)' },
+  { key: 'queries', label: (r) => `Shipgate engine, all ${ruleCount(r)} rules' queries, rule code switched off (in-process)` },
   { key: 'engine', label: (r) => `Shipgate engine, all ${ruleCount(r)} rules, whole files (in-process)` },
   { key: 'cli', label: () => '`shipgate scan DIR --format json` (whole process, incl. start-up)' },
   { key: 'eslint', label: (r) => `ESLint 9 + eslint-plugin-security (${r.byGroup.js?.eslint?.counts?.rules ?? '?'} rules, in-process Linter)` },
@@ -49,8 +53,9 @@ function wholeFileTable(r: Results): string[] {
     const cells = groups.map((g) => {
       const m = r.byGroup[g]?.[row.key];
       if (!m) return '—';
+      if (m.failed) return m.failed;
       const floor = t(r.byGroup[g]?.parse);
-      return `${ms(t(m))} · **${ratio(t(m) / floor)}** floor · ${mb(m.maxRssKb)}`;
+      return `${ms(t(m))} (wall ${ms(wall(m))}) · **${ratio(t(m) / floor)}** · ${mb(m.maxRssKb)}`;
     });
     lines.push(`| ${row.label(r)} | ${cells.join(' | ')} |`);
   }
@@ -59,13 +64,17 @@ function wholeFileTable(r: Results): string[] {
 
 function prTable(r: Results): string[] {
   const lines = [
-    '| PR | PRs timed | lines changed | engine median | p95 | max | findings / PR (pre-existing) | peak RSS |',
-    '|---|---|---|---|---|---|---|---|',
+    '| PR | PRs timed | lines changed | engine CPU median | CPU p95 | wall median | wall p95 | findings / PR (pre-existing) | peak RSS |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const m of r.prs) {
+    if (m.failed) {
+      lines.push(`| ${m.label} | ${m.failed} | | | | | | | |`);
+      continue;
+    }
     const c = m.counts ?? {};
     lines.push(
-      `| ${m.label} (${size(m.bytes)}) | ${c.prs} | ${c.changedPercent}% | ${ms(median(m.runs))} | ${ms(quantile(m.runs, 0.95))} | ${ms(Math.max(...m.runs))} | ${round(c.findingsPerPr)} (${round(c.preExistingPerPr)}) | ${mb(m.maxRssKb)} |`,
+      `| ${m.label} (${size(m.bytes)}) | ${c.prs} | ${c.changedPercent}% | ${ms(median(m.cpu ?? []))} | ${ms(quantile(m.cpu ?? [], 0.95))} | ${ms(median(m.runs))} | ${ms(quantile(m.runs, 0.95))} | ${round(c.findingsPerPr)} (${round(c.preExistingPerPr)}) | ${mb(m.maxRssKb)} |`,
     );
   }
   return lines;
@@ -94,30 +103,36 @@ function targets(r: Results): Target[] {
   const sumOf = (key: string): number => groups.reduce((n, g) => n + t(r.byGroup[g]?.[key]), 0);
   const whole = sumOf('engine') / sumOf('parse');
   const perGroup = groups.map((g) => `${GROUP_LABEL[g]} ${ratio(t(r.byGroup[g]?.engine) / t(r.byGroup[g]?.parse))}`).join(', ');
-  out.push({ name: 'all rules ≤ 1.5× the parse floor, whole files', measured: `${ratio(whole)} over all files (${perGroup})`, met: whole <= 1.5 });
+  out.push({ name: 'all rules ≤ 1.5× the parse floor, whole files (CPU time)', measured: `${ratio(whole)} over all files (${perGroup})`, met: whole <= 1.5 });
 
   const js = r.byGroup.js;
   if (js?.eslint) {
     const speedup = t(js.eslint) / t(js.engine);
-    out.push({ name: '≥ 4× faster than ESLint-security on the same JS files (in-process both)', measured: `${ratio(speedup)} (${ms(t(js.eslint))} vs ${ms(t(js.engine))})`, met: speedup >= 4 });
+    out.push({ name: '≥ 4× faster than ESLint-security on the same JS files (in-process both, CPU time)', measured: `${ratio(speedup)} (${ms(t(js.eslint))} vs ${ms(t(js.engine))})`, met: speedup >= 4 });
   }
   const py = r.byGroup.py;
   if (py?.bandit) {
     const whole = t(py.bandit) / t(py.cli);
     const inProcess = t(py.bandit) / t(py.engine);
     out.push({
-      name: '≥ 2.5× faster than bandit on the same Python files (whole process both)',
+      name: '≥ 2.5× faster than bandit on the same Python files (whole process both, CPU time)',
       measured: `${ratio(whole)} (${ms(t(py.bandit))} vs ${ms(t(py.cli))}); engine in-process: ${ratio(inProcess)}`,
       met: whole >= 2.5,
     });
   }
   const pr20 = r.prs.find((m) => m.files === 20);
-  if (pr20) {
-    const p95 = quantile(pr20.runs, 0.95);
-    out.push({ name: 'engine time for a 20-file PR < 100 ms (warm)', measured: `median ${ms(median(pr20.runs))}, p95 ${ms(p95)}`, met: p95 < 100 });
-  }
   const pr3000 = r.prs.find((m) => m.files === 3000);
-  if (pr3000) out.push({ name: 'peak RSS < 300 MB for a 3000-file PR', measured: mb(pr3000.maxRssKb), met: pr3000.maxRssKb < 300 * 1024 });
+  if (pr20?.failed) out.push({ name: 'engine time for a 20-file PR < 100 ms (warm; CPU p95)', measured: pr20.failed, met: undefined });
+  else if (pr20) {
+    const p95 = quantile(pr20.cpu ?? pr20.runs, 0.95);
+    out.push({
+      name: 'engine time for a 20-file PR < 100 ms (warm; CPU p95)',
+      measured: `CPU median ${ms(median(pr20.cpu ?? pr20.runs))}, p95 ${ms(p95)}; wall median ${ms(median(pr20.runs))}, p95 ${ms(quantile(pr20.runs, 0.95))}`,
+      met: p95 < 100,
+    });
+  }
+  if (pr3000?.failed) out.push({ name: 'peak RSS < 300 MB for a 3000-file PR', measured: pr3000.failed, met: undefined });
+  else if (pr3000) out.push({ name: 'peak RSS < 300 MB for a 3000-file PR', measured: mb(pr3000.maxRssKb), met: pr3000.maxRssKb < 300 * 1024 });
   const e20 = r.e2e?.sizes.find((s) => s.files === 20);
   out.push({
     name: 'end-to-end p95 for a 20-file PR < 1 s (loopback)',
@@ -145,12 +160,16 @@ export function report(r: Results): string {
   const cpu = cpus();
   out.push(`# Shipgate benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}`);
   out.push('');
+  out.push(`Load average (1 min) at start ${r.load.start.toFixed(1)}, at end ${r.load.end.toFixed(1)}, on ${cpu.length} CPUs: above ${cpu.length} other processes were competing for the CPUs and wall times are inflated; CPU times much less so.`);
+  out.push('');
   out.push(r.corpusKind === 'default' ? 'Corpus (default: code nobody here wrote, already on this machine):' : 'Corpus (the directories given):');
   for (const g of GROUPS) {
     out.push(`- ${GROUP_LABEL[g]}: ${r.manifest.groups[g].length} files, ${size(r.manifest.bytes[g])} — ${r.manifest.origin[g]}`);
   }
   out.push('');
-  out.push('## Whole files: median of the timed passes · ratio to the parse floor of the same files · peak RSS of the measuring process');
+  out.push('## Whole files');
+  out.push('');
+  out.push('Each cell: median CPU time of the timed passes (wall time) · **ratio to the parse floor of the same files, CPU time** · peak RSS of the measuring process.');
   out.push('');
   out.push(...wholeFileTable(r));
   out.push('');
@@ -169,7 +188,8 @@ export function report(r: Results): string {
   out.push('');
   out.push('| target | measured | status |', '|---|---|---|');
   for (const target of targets(r)) {
-    out.push(`| ${target.name} | ${target.measured} | ${target.met === undefined ? 'not measured' : target.met ? 'met' : '**MISSED**'} |`);
+    const status = target.met === undefined || /n\/a|NaN/.test(target.measured) ? 'not measured' : target.met ? 'met' : '**MISSED**';
+    out.push(`| ${target.name} | ${target.measured} | ${status} |`);
   }
   const ruleNotes = GROUPS.flatMap((g) => (r.byGroup[g]?.engine?.notes ?? []).map((n) => `- ${GROUP_LABEL[g]}: ${n}`));
   const otherNotes = [

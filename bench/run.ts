@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -8,9 +8,9 @@ import { endToEnd, type EndToEnd } from './e2e.js';
 import type { Measurement } from './measure.js';
 import { bandit, findBandit, shipgateScan } from './processes.js';
 import { report, type Results } from './report.js';
-import { run } from './spawn.js';
+import { run, TimedOut } from './spawn.js';
 
-const USAGE = `Usage: npm run bench -- [DIR…] [--runs N] [--skip-peers] [--skip-e2e] [--cpu-prof DIR] [--json FILE] [--keep]
+const USAGE = `Usage: npm run bench -- [DIR…] [--runs N] [--timeout SECONDS] [--skip-peers] [--skip-e2e] [--cpu-prof DIR] [--json FILE] [--keep]
 
 Measures, in one run and on the same files: the tree-sitter parse floor, parse + one
 20-pattern query, Shipgate's engine with every rule (in-process) and \`shipgate scan\`
@@ -22,6 +22,8 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 interface Options {
   readonly runs: number;
+  /** Each measuring process is stopped after this long. */
+  readonly timeoutMs: number;
   readonly peers: boolean;
   readonly e2e: boolean;
   readonly cpuProf?: string;
@@ -30,9 +32,21 @@ interface Options {
 async function worker(manifest: Manifest, options: Options, mode: string, arg?: string, extra: readonly string[] = []): Promise<Measurement> {
   const profile = options.cpuProf && (mode === 'engine' || mode === 'pr') ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`, `--cpu-prof-name=${mode}-${arg}.cpuprofile`] : [];
   const args = ['--expose-gc', ...profile, join(REPO, 'dist', 'bench', 'worker.js'), manifest.root, mode, ...(arg ? [arg] : []), '--runs', String(options.runs), ...extra];
-  const exited = await run(process.execPath, args);
-  if (exited.code !== 0) throw new Error(`bench worker ${mode} ${arg ?? ''} failed:\n${exited.stderr}`);
+  const exited = await run(process.execPath, args, { timeoutMs: options.timeoutMs });
+  if (exited.timedOut) throw new TimedOut(`${mode} ${arg ?? ''}`.trim(), options.timeoutMs);
+  if (exited.code !== 0) throw new Error(`bench worker ${mode} ${arg ?? ''} failed:\n${exited.stderr.slice(-3000)}`);
   return JSON.parse(exited.stdout.trim().split('\n').pop()!) as Measurement;
+}
+
+/** A measurement, or a row that says why there is none: one pathological mode must not sink the run. */
+async function attempt(mode: string, label: string, files: number, bytes: number, measure: () => Promise<Measurement>): Promise<Measurement> {
+  try {
+    return await measure();
+  } catch (error) {
+    const reason = error instanceof TimedOut ? `timed out (> ${Math.round(error.limitMs / 1000)} s)` : `failed: ${(error as Error).message.split('\n').slice(0, 3).join(' ')}`;
+    progress(`${mode} ${label}: ${reason}`);
+    return { mode, label, files, bytes, runs: [], maxRssKb: 0, failed: reason };
+  }
 }
 
 function progress(text: string): void {
@@ -45,6 +59,7 @@ async function main(argv: readonly string[]): Promise<void> {
     allowPositionals: true,
     options: {
       runs: { type: 'string', default: '3' },
+      timeout: { type: 'string', default: '120' },
       'skip-peers': { type: 'boolean', default: false },
       'skip-e2e': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
@@ -59,6 +74,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const options: Options = {
     runs: Math.max(1, Number(values.runs)),
+    timeoutMs: Math.max(1, Number(values.timeout)) * 1000,
     peers: !values['skip-peers'],
     e2e: !values['skip-e2e'],
     ...(values['cpu-prof'] ? { cpuProf: resolve(values['cpu-prof']) } : {}),
@@ -72,42 +88,58 @@ async function main(argv: readonly string[]): Promise<void> {
     const manifest = materialise(plan, scratch);
     const groups = GROUPS.filter((g) => manifest.groups[g].length > 0);
     if (groups.length === 0) throw new Error('no TypeScript, JavaScript or Python files to measure');
-    const results: Results = { manifest, corpusKind: positionals.length ? 'dirs' : 'default', byGroup: {}, prs: [], e2e: undefined, notes: [] };
+    const results: Results = {
+      manifest,
+      corpusKind: positionals.length ? 'dirs' : 'default',
+      byGroup: {},
+      prs: [],
+      e2e: undefined,
+      notes: [],
+      load: { start: loadavg()[0]!, end: Number.NaN },
+    };
 
     for (const group of groups) {
       const byGroup: Partial<Record<string, Measurement>> = {};
       results.byGroup[group] = byGroup;
-      progress(`${group}: parse floor`);
-      byGroup.parse = await worker(manifest, options, 'parse', group);
-      progress(`${group}: parse + 20-pattern query`);
-      byGroup.query = await worker(manifest, options, 'query', group);
-      progress(`${group}: engine, every rule`);
-      byGroup.engine = await worker(manifest, options, 'engine', group);
+      const files = manifest.groups[group].length;
+      const bytes = manifest.bytes[group];
+      for (const [mode, what] of [
+        ['parse', 'parse floor'],
+        ['query', 'parse + 20-pattern query'],
+        ['queries', "engine, every rule's query, no rule code"],
+        ['engine', 'engine, every rule'],
+      ] as const) {
+        progress(`${group}: ${what}`);
+        byGroup[mode] = await attempt(mode, group, files, bytes, () => worker(manifest, options, mode, group));
+      }
       progress(`${group}: shipgate scan (whole process)`);
-      byGroup.cli = await shipgateScan(REPO, join(manifest.root, group), manifest.groups[group].length, manifest.bytes[group], Math.min(options.runs, 2));
+      byGroup.cli = await attempt('cli', group, files, bytes, () => shipgateScan(REPO, join(manifest.root, group), files, bytes, Math.min(options.runs, 2), options.timeoutMs));
     }
     if (options.peers && manifest.groups.js.length > 0) {
       progress('js: ESLint + eslint-plugin-security');
-      results.byGroup.js!.eslint = await worker(manifest, options, 'eslint');
+      results.byGroup.js!.eslint = await attempt('eslint', 'js', manifest.groups.js.length, manifest.bytes.js, () => worker(manifest, options, 'eslint'));
     }
     if (options.peers && manifest.groups.py.length > 0) {
       const path = findBandit();
       if (path) {
         progress('py: bandit (whole process)');
-        results.byGroup.py!.bandit = await bandit(path, join(manifest.root, 'py'), manifest.groups.py.length, manifest.bytes.py, 1);
+        results.byGroup.py!.bandit = await attempt('bandit', 'py', manifest.groups.py.length, manifest.bytes.py, () =>
+          bandit(path, join(manifest.root, 'py'), manifest.groups.py.length, manifest.bytes.py, 1, options.timeoutMs),
+        );
       } else {
         results.notes.push('bandit is not on PATH (Debian: apt-get install bandit): no Python peer measured.');
       }
     }
     for (const size of [20, 200, 3000]) {
       progress(`PRs of ${size} files`);
-      results.prs.push(await worker(manifest, options, 'pr', String(size)));
+      results.prs.push(await attempt('pr', `${size} files`, size, 0, () => worker(manifest, options, 'pr', String(size))));
     }
     if (options.e2e) {
       progress('end to end: webhook → check run');
       const e2e: EndToEnd = await endToEnd(REPO, manifest);
       results.e2e = e2e;
     }
+    results.load.end = loadavg()[0]!;
     results.notes.push(`Benchmark wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`);
     const text = report(results);
     process.stdout.write(text);

@@ -7,7 +7,7 @@ import type { Measurement } from './measure.js';
 
 /**
  * One measurement in its own process, so each mode's peak RSS is its own:
- *   node --expose-gc dist/bench/worker.js <corpus dir> parse|query|engine <ts|js|py>
+ *   node --expose-gc dist/bench/worker.js <corpus dir> parse|query|queries|engine <ts|js|py>
  *   node --expose-gc dist/bench/worker.js <corpus dir> pr <files>
  *   node --expose-gc dist/bench/worker.js <corpus dir> eslint
  * Prints one JSON line (a Measurement).
@@ -17,7 +17,7 @@ async function measure(argv: readonly string[]): Promise<Measurement> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { runs: { type: 'string', default: '3' }, seed: { type: 'string', default: '20240601' }, prs: { type: 'string' } },
+    options: { runs: { type: 'string', default: '3' }, seed: { type: 'string', default: '20240601' }, prs: { type: 'string' }, sync: { type: 'boolean', default: false } },
   });
   const [root, mode, arg] = positionals;
   if (!root || !mode) throw new Error('usage: worker.js <corpus dir> <mode> [arg]');
@@ -34,11 +34,13 @@ async function measure(argv: readonly string[]): Promise<Measurement> {
       return { ...parseAndQueryFloor(loadGroup(manifest, group()), runs), label: group() };
     case 'engine':
       return { ...(await wholeFiles(loadGroup(manifest, group()), runs)), label: group() };
+    case 'queries':
+      return { ...(await wholeFiles(loadGroup(manifest, group()), runs, false)), label: group() };
     case 'pr': {
       const size = Number(arg);
       const pool = GROUPS.flatMap((g) => loadGroup(manifest, g));
       const count = values.prs ? Number(values.prs) : (PRS_PER_SIZE[size] ?? 5);
-      return pullRequests(pool, size, count, Number(values.seed));
+      return pullRequests(pool, size, count, Number(values.seed), values.sync);
     }
     case 'eslint':
       return eslintSecurity(loadGroup(manifest, 'js'), loadGroup(manifest, 'ts'), runs);
