@@ -4,6 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { ALL_LINES } from '../diff/changed-lines.js';
 import { parseGitDiff } from '../diff/patch.js';
 import type { SourceFile } from '../engine/audit.js';
+import { MAX_CONTEXT_BYTES, selectContextPaths } from '../engine/context-files.js';
 import { languageForPath } from '../engine/languages.js';
 import { binaryReason, vendoredReason } from '../engine/paths.js';
 import type { SkippedFile } from '../engine/types.js';
@@ -127,7 +128,22 @@ export function collectChanged(dir: string, base: string): Collected {
     if ('reason' in read) skipped.push({ path, reason: read.reason });
     else files.push({ path, content: read.text, status: 'added', changed: ALL_LINES });
   }
+  files.push(...contextFiles(dir, files.map((f) => f.path)));
   return { files, skipped };
+}
+
+/** Unchanged model/schema/settings files, read for evidence only (no changed lines). */
+function contextFiles(dir: string, changedPaths: readonly string[]): SourceFile[] {
+  if (changedPaths.length === 0) return [];
+  const tracked = git(dir, ['ls-files', '-z', '--', '.']).split('\0').filter(Boolean);
+  const out: SourceFile[] = [];
+  for (const path of selectContextPaths(tracked, changedPaths)) {
+    const full = join(dir, path);
+    if (!existsSync(full) || statSync(full).size > MAX_CONTEXT_BYTES) continue;
+    const read = readText(readFileSync(full));
+    if ('text' in read) out.push({ path, content: read.text, status: 'modified', changed: [], context: true });
+  }
+  return out;
 }
 
 export class UsageError extends Error {}

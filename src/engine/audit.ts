@@ -35,6 +35,11 @@ export interface SourceFile {
   readonly changed: ChangedLines;
   /** The file before the change (modified or renamed files), to tell new findings from old. */
   readonly baseContent?: string;
+  /**
+   * Read for evidence only: an unchanged model/schema/settings file (see context-files.ts). It
+   * has no changed lines, so it yields facts for other files' findings and no findings itself.
+   */
+  readonly context?: boolean;
 }
 
 /** What config decides for an audit, already validated. */
@@ -182,12 +187,12 @@ export class Engine {
       if (!language) continue;
       const reason = skipReason(file, settings, ignored);
       if (reason) {
-        skipped.push({ path: file.path, reason });
+        if (!file.context) skipped.push({ path: file.path, reason });
         continue;
       }
       const reading = this.readFile(file, language, file.changed, settings, facts, changedPaths, errors, undefined);
       if (reading) {
-        auditedFiles++;
+        if (!file.context) auditedFiles++;
         readings.set(file.path, reading);
         yield isSyntaxLanguage(language) ? file.content.length : 0;
       }

@@ -64,6 +64,26 @@ describe('shipgate scan', () => {
     expect(code).toBe(1);
   });
 
+  it('reads unchanged model files as evidence for the changed ones (--base)', async () => {
+    const dir = repo({
+      'prisma/schema.prisma': 'model Invoice {\n  id    String @id\n  orgId String\n  total Int\n}\n',
+      'src/routes/invoices.ts': "import { Router } from 'express';\nimport { prisma } from '../db';\n\nexport const invoices = Router();\n",
+    });
+    git(dir, 'init', '-q');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'base');
+    writeFileSync(
+      join(dir, 'src/routes/invoices.ts'),
+      "import { Router } from 'express';\nimport { prisma } from '../db';\n\nexport const invoices = Router();\n\ninvoices.get('/invoices/:id', async (req, res) => {\n  const orgId = req.user.orgId;\n  res.json(await prisma.invoice.findFirst({ where: { id: req.params.id } }));\n});\n",
+    );
+    const doc = JSON.parse((await run(['scan', dir, '--base', 'HEAD', '--format', 'json'])).out);
+    const tenant = doc.findings.filter((f: { ruleId: string }) => f.ruleId === 'tenant-filter-missing');
+    expect(tenant.map((f: { path: string; line: number }) => [f.path, f.line])).toEqual([['src/routes/invoices.ts', 8]]);
+    // The schema was read, not audited: it has no findings and is not counted or listed.
+    expect(doc.findings.some((f: { path: string }) => f.path === 'prisma/schema.prisma')).toBe(false);
+    expect(doc.skipped).toEqual([]);
+  });
+
   it('writes SARIF 2.1.0 with rules, locations and partial fingerprints', async () => {
     const { out } = await run(['scan', repo({ 'a.ts': 'console.log(token)\n' }), '--format', 'sarif']);
     const sarif = JSON.parse(out);
