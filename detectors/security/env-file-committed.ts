@@ -1,11 +1,6 @@
+import { envFileKind } from '../support/env-files.js';
 import { isSecretConfigName } from '../support/names.js';
 import type { Rule, RuleContext } from '../../src/engine/types.js';
-
-/**
- * Files that are meant to be committed: they document the variables and carry placeholders.
- * `.env.example`, `.env.sample`, `.env.template`, `.env.dist`, `.env.defaults`, `example.env`.
- */
-const TEMPLATE_NAME = /(^|[.\-_])(example|examples|sample|samples|template|templates|tmpl|tpl|dist|defaults?|schema|skeleton|stub)([.\-_]|$)/i;
 
 /** `.env.test`, `.env.ci`, `test.env`: fixture values for the test runner, clean when placeholders. */
 const TEST_NAME = /(^|[.\-_])(test|tests|testing|ci|e2e)([.\-_]|$)/i;
@@ -25,11 +20,6 @@ const STOCK_PASSWORDS = new Set(['postgres', 'password', 'root', 'admin', 'secre
 const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@([^/:?\s]+)/i;
 /** Hosts of a developer machine or a compose network: credentials there unlock nothing real. */
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|host\.docker\.internal|\[::1\]|[a-z0-9_-]+)$/i;
-
-export function envFileKind(path: string): 'secret-bearing' | 'template' {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  return TEMPLATE_NAME.test(name.replace(/^\.env/i, '')) || TEMPLATE_NAME.test(name.replace(/\.env$/i, '')) ? 'template' : 'secret-bearing';
-}
 
 /** The value as dotenv reads it: quotes removed, an unquoted trailing ` # comment` dropped. */
 export function dotenvValue(raw: string): string {

@@ -1,5 +1,6 @@
 import { credentialFormat, looksGenerated, looksLikeRealPassword, type Credential } from '../support/credentials.js';
 import { keyValuePairs, parseDockerfile } from '../support/dockerfile.js';
+import { envFileKind } from '../support/env-files.js';
 import { isSecretConfigName, words } from '../support/names.js';
 import { stringValue } from '../support/syntax.js';
 import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
@@ -256,6 +257,8 @@ function checkText(ctx: RuleContext): void {
     const credential = tokensOf(line)
       .map(credentialFormat)
       .find((c) => c !== undefined && isReportable(file, c));
+    // A secret-named key in a committed `.env` is `env-file-committed`'s finding: one comment a line.
+    if (credential && file.language === 'env' && envFileKind(file.path) === 'secret-bearing' && pairs[0] && isSecretConfigName(pairs[0].key ?? '')) continue;
     if (credential) {
       const key = pairs[0]?.key;
       if (credential.provider === 'google' && isPublicGoogleKey(file, undefined, key)) continue;

@@ -250,7 +250,8 @@ EMAIL_HOST_PASSWORD = "Password123!"`,
 
 ruleTable('hardcoded-secret', {
   invalid: [
-    { path: '.env', code: `NODE_ENV=production\nSTRIPE_SECRET_KEY=${STRIPE_LIVE}\n`, lines: [2] },
+    { name: 'a live key committed in a template .env file', path: '.env.example', code: `NODE_ENV=production\nSTRIPE_SECRET_KEY=${STRIPE_LIVE}\n`, lines: [2] },
+    { name: 'a live key under a neutral name in a real .env file', path: '.env', code: `NODE_ENV=production\nSTRIPE=${STRIPE_LIVE}\n`, lines: [2] },
     {
       path: 'docker-compose.yml',
       code: `services:
@@ -346,5 +347,6 @@ spec:
     },
     { path: 'Dockerfile', code: `FROM node:20-slim\nARG NPM_TOKEN\nENV NODE_ENV=production\nRUN --mount=type=secret,id=npm_token npm ci\n` },
     { path: '.env', code: `JWT_SECRET=change-me-in-production\nSESSION_SECRET=\n` },
+    { name: 'a secret-named key in a real .env file is env-file-committed\'s finding, not a second comment', path: '.env.production', code: `STRIPE_SECRET_KEY=${STRIPE_LIVE}\n` },
   ],
 });
