@@ -117,7 +117,11 @@ interface FileReading {
 export class Engine {
   private readonly bundles = new Map<SyntaxLanguage, QueryBundle>();
 
-  constructor(readonly rules: readonly Rule[]) {}
+  /** `loadErrors`: rules that could not be loaded, reported with every audit so nobody misses it. */
+  constructor(
+    readonly rules: readonly Rule[],
+    private readonly loadErrors: readonly string[] = [],
+  ) {}
 
   /** Compiles every grammar's queries now rather than on first use (servers warm up at start). */
   warm(): void {
@@ -175,7 +179,7 @@ export class Engine {
   /** The audit, one file read per step; each step yields the bytes of source it parsed. */
   private *steps(files: readonly SourceFile[], settings: AuditSettings): Generator<number, AuditResult, void> {
     const skipped: SkippedFile[] = [];
-    const errors: string[] = [];
+    const errors: string[] = [...this.loadErrors];
     const facts = createFacts();
     const readings = new Map<string, FileReading>();
     const changedPaths = files.map((f) => f.path);
@@ -475,6 +479,6 @@ let shared: Promise<Engine> | undefined;
 
 /** The process-wide engine with every registered rule. */
 export function loadEngine(): Promise<Engine> {
-  shared ??= import('./registry.js').then(({ loadRules }) => loadRules()).then((rules) => new Engine(rules));
+  shared ??= import('./registry.js').then(async ({ loadRules, ruleLoadErrors }) => new Engine(await loadRules(), ruleLoadErrors.map((e) => `rule not loaded: ${e}`)));
   return shared;
 }

@@ -49,6 +49,12 @@ export function validateRule(rule: Rule, where: string): void {
   if (!rule.ts && !rule.py && !rule.checkText && !rule.checkFile) fail('checks nothing');
 }
 
+/**
+ * Rule files that could not be loaded, with the reason. A broken rule must not take the other
+ * fifty down with it: it is left out, and the audit says so (`AuditResult.errors`).
+ */
+export const ruleLoadErrors: string[] = [];
+
 /** Loads every rule once per process. */
 let loaded: Promise<readonly Rule[]> | undefined;
 
@@ -58,12 +64,17 @@ export function loadRules(dir: string = DETECTORS_DIR): Promise<readonly Rule[]>
     const rules: Rule[] = [];
     const seen = new Set<string>();
     for (const file of ruleFiles(dir)) {
-      const mod = (await import(pathToFileURL(file).href)) as { default?: Rule };
-      const rule = mod.default as Rule;
-      validateRule(rule, relative(process.cwd(), file) || file);
-      if (seen.has(rule.meta.id)) throw new Error(`rule id ${rule.meta.id} is defined twice`);
-      seen.add(rule.meta.id);
-      rules.push(rule);
+      const where = relative(process.cwd(), file) || file;
+      try {
+        const mod = (await import(pathToFileURL(file).href)) as { default?: Rule };
+        const rule = mod.default as Rule;
+        validateRule(rule, where);
+        if (seen.has(rule.meta.id)) throw new Error(`rule id ${rule.meta.id} is defined twice`);
+        seen.add(rule.meta.id);
+        rules.push(rule);
+      } catch (error) {
+        ruleLoadErrors.push(`${where}: ${(error as Error).message.split('\n')[0]}`);
+      }
     }
     return rules;
   })();
