@@ -40,6 +40,7 @@ export interface RunningShipgate {
   readonly port: number;
   readonly webhookUrl: string;
   readonly queue: JobQueue<AuditJob>;
+  readonly log: Logger;
   /** Stops accepting webhooks, lets running audits finish, closes the queue. */
   close(): Promise<void>;
 }
@@ -92,6 +93,7 @@ export async function startShipgate(options: StartOptions = {}): Promise<Running
     port: address.port,
     webhookUrl: `${url}${settings.webhookPath}`,
     queue,
+    log: probot.log,
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const stop = (signal: string): void => {
-    console.info(`${signal}: finishing running audits, then stopping`);
+    running.log.info(`${signal}: finishing running audits, then stopping`);
     // A second signal, or audits that hang, end the process; queued jobs survive in the queue.
     const force = setTimeout(() => process.exit(1), 25_000);
     force.unref();
