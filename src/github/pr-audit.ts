@@ -8,7 +8,7 @@ import type { RuleCatalog } from '../report/rule-docs.js';
 import { buildReport, type Report } from '../report/scorecard.js';
 import { completeCheckRun, type CheckConclusion, type CheckTarget } from './check-run.js';
 import { httpStatus, type GitHub, type PullRef } from './github-types.js';
-import { collectSourceFiles, fetchBaseContents, fetchFileText, listPullFiles, MAX_PR_FILES } from './pr-files.js';
+import { collectSourceFiles, fetchBaseContents, fetchContextFiles, fetchFileText, listPullFiles, MAX_PR_FILES } from './pr-files.js';
 import {
   fixedThreads,
   listShipgateThreads,
@@ -88,7 +88,12 @@ export async function auditPullRequest(octokit: GitHub, job: AuditJob, deps: Aud
     ignorePaths: settings.ignorePaths,
     maxFileBytes: settings.maxFileBytes,
   });
-  let result = deps.engine.audit(collected.sources, settings);
+  // Unchanged model/schema/settings files, read for evidence only (no changed lines, no findings).
+  const context =
+    collected.sources.length > 0
+      ? await fetchContextFiles(octokit, repo, job.headSha, listing.files.map((f) => f.filename), settings.maxFileBytes)
+      : { sources: [], notes: [] };
+  let result = deps.engine.audit([...collected.sources, ...context.sources], settings);
   // Base versions only of files with findings (an API call per file saved elsewhere), then the
   // audit again with them, which marks findings that were already there as pre-existing.
   const needBase = new Map<string, string>();
@@ -100,12 +105,12 @@ export async function auditPullRequest(octokit: GitHub, job: AuditJob, deps: Aud
     const bases = await fetchBaseContents(octokit, repo, base, needBase, settings.maxFileBytes);
     if (bases.size > 0) {
       const withBases = collected.sources.map((s) => (bases.has(s.path) ? { ...s, baseContent: bases.get(s.path)! } : s));
-      result = deps.engine.audit(withBases, settings);
+      result = deps.engine.audit([...withBases, ...context.sources], settings);
     }
   }
   const report = buildReport(result.findings, config.failOn);
   const skipped: SkippedFile[] = [...collected.skipped, ...result.skipped];
-  const notes = [...collected.notes];
+  const notes = [...collected.notes, ...context.notes];
   if (listing.truncated) {
     notes.push(`This pull request changes ${pr.changed_files} files; GitHub lists only the first ${MAX_PR_FILES}, and only those were audited.`);
   }
@@ -171,6 +176,7 @@ export async function auditPullRequest(octokit: GitHub, job: AuditJob, deps: Aud
       head: job.headSha,
       verdict: report.verdict,
       files: collected.sources.length,
+      contextFiles: context.sources.length,
       findings: report.newFindings.length,
       comments: posted,
       fixed: fixed.length,

@@ -2,6 +2,7 @@ import picomatch from 'picomatch';
 import { ALL_LINES, type ChangedLines } from '../diff/changed-lines.js';
 import { parsePatch } from '../diff/patch.js';
 import type { SourceFile } from '../engine/audit.js';
+import { MAX_CONTEXT_BYTES, selectContextPaths } from '../engine/context-files.js';
 import { languageForPath } from '../engine/languages.js';
 import { binaryReason, generatedPathReason, vendoredReason } from '../engine/paths.js';
 import type { FileStatus, LineSpan, SkippedFile } from '../engine/types.js';
@@ -228,4 +229,63 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+export interface ContextFiles {
+  /** Unchanged files read for evidence only: no changed lines, never skipped, commented or counted. */
+  readonly sources: SourceFile[];
+  readonly notes: string[];
+}
+
+/**
+ * The head commit's model/schema/settings files the PR does not change, so a one-route change
+ * is judged against the schema it queries (the CLI reads the same files from the work tree).
+ * One trees call lists the head commit; a truncated listing (huge repositories) is used as far
+ * as it goes. Failing to read context never fails the audit: it only costs evidence.
+ */
+export async function fetchContextFiles(
+  octokit: GitHub,
+  repo: { owner: string; repo: string },
+  headSha: string,
+  changedPaths: readonly string[],
+  maxFileBytes: number,
+): Promise<ContextFiles> {
+  if (changedPaths.length === 0) return { sources: [], notes: [] };
+  const maxBytes = Math.min(maxFileBytes, MAX_CONTEXT_BYTES);
+  let entries: readonly { path?: string; type?: string; size?: number }[];
+  try {
+    const { data } = await octokit.rest.git.getTree({ owner: repo.owner, repo: repo.repo, tree_sha: headSha, recursive: '1' });
+    entries = data.tree;
+  } catch (error) {
+    return { sources: [], notes: [`Unchanged model and schema files could not be listed (${contextFailure(error)}); rules that read them judged this change on its own.`] };
+  }
+  const blobs = entries.filter(
+    (e): e is { path: string; type: string; size?: number } =>
+      e.type === 'blob' && typeof e.path === 'string' && (e.size === undefined || e.size <= maxBytes),
+  );
+  const paths = selectContextPaths(
+    blobs.map((e) => e.path),
+    changedPaths,
+  );
+  let failed = 0;
+  const texts = await mapLimit(paths, FETCH_CONCURRENCY, async (path) => {
+    try {
+      return await fetchFileText(octokit, { ...repo, path, ref: headSha }, maxBytes);
+    } catch {
+      failed++;
+      return undefined;
+    }
+  });
+  const sources: SourceFile[] = [];
+  paths.forEach((path, i) => {
+    const text = texts[i];
+    if (text?.kind === 'text') sources.push({ path, content: text.text, status: 'modified', changed: [], context: true });
+  });
+  const notes = failed > 0 ? [`${failed} unchanged model or schema file(s) could not be read; rules that read them judged this change without them.`] : [];
+  return { sources, notes };
+}
+
+function contextFailure(error: unknown): string {
+  const status = httpStatus(error);
+  return status !== undefined ? `GitHub answered ${status}` : (error as Error).message.split('\n')[0]!;
 }

@@ -131,6 +131,8 @@ export class RepoModel {
   readonly commits = new Map<string, Commit>();
   readonly branches = new Map<string, string>();
   readonly pulls = new Map<number, PullRequestModel>();
+  /** At most this many entries in a trees listing, then `truncated: true` (GitHub's limit is 100,000 entries / 7 MB). */
+  treeLimit: number | undefined;
   private counter = 0;
 
   constructor(
@@ -486,6 +488,9 @@ export class GitHubStandIn {
       }
       throw new HttpError(404, 'Not Found');
     }
+    if ((m = /^\/git\/trees\/([^/]+)$/.exec(rest)) && method === 'GET') {
+      return { body: this.treeJson(repo, decodeURIComponent(m[1]!), query.recursive !== undefined) };
+    }
     if ((m = /^\/compare\/([0-9a-f]{40})\.\.\.([0-9a-f]{40})$/.exec(rest)) && method === 'GET') {
       repo.mustCommit(m[1]!);
       repo.mustCommit(m[2]!);
@@ -518,6 +523,30 @@ export class GitHubStandIn {
       return { body: this.checkRunJson(run) };
     }
     throw new HttpError(404, `Not Found: ${method} ${rest}`);
+  }
+
+  /**
+   * `GET /git/trees/{sha}` of a commit: blobs with their sizes, directories as `tree` entries
+   * (all levels with `recursive`, the top level without). `repo.treeLimit` truncates the listing
+   * as GitHub does for very large repositories.
+   */
+  private treeJson(repo: RepoModel, sha: string, recursive: boolean): Record<string, unknown> {
+    const commit = repo.mustCommit(sha);
+    const entries: Record<string, unknown>[] = [];
+    const dirs = new Set<string>();
+    for (const [path, bytes] of [...commit.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const parts = path.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const dir = parts.slice(0, i).join('/');
+        if (dirs.has(dir) || (!recursive && i > 1)) continue;
+        dirs.add(dir);
+        entries.push({ path: dir, mode: '040000', type: 'tree', sha: createHash('sha1').update(`tree ${commit.sha} ${dir}`).digest('hex') });
+      }
+      if (!recursive && parts.length > 1) continue;
+      entries.push({ path, mode: '100644', type: 'blob', sha: blobSha(bytes), size: bytes.length });
+    }
+    const limit = repo.treeLimit ?? Infinity;
+    return { sha: commit.sha, truncated: entries.length > limit, tree: entries.slice(0, limit) };
   }
 
   private pull(repo: RepoModel, number: string): PullRequestModel {
