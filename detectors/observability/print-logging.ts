@@ -74,6 +74,19 @@ function inScriptPart(call: SyntaxNode, facts: ModuleFacts): boolean {
   return !!name && fn!.parent?.type === 'module' && facts.scriptFunctions.has(name);
 }
 
+/** `if verbosity >= 2:` / `if self.verbose:`: console output the caller asked for, not logging. */
+const VERBOSITY = /\bverbos|\bquiet\b|\bsilent\b/i;
+
+function underVerbosityGuard(call: SyntaxNode): boolean {
+  for (let p = call.parent; p && p.type !== 'function_definition'; p = p.parent) {
+    if (p.type === 'if_statement' || p.type === 'elif_clause') {
+      const condition = p.childForFieldName('condition');
+      if (condition && VERBOSITY.test(condition.text)) return true;
+    }
+  }
+  return false;
+}
+
 function check(match: RuleMatch, ctx: RuleContext): void {
   const { call, fn } = match.captures;
   if (!call || fn?.text !== 'print') return;
@@ -82,6 +95,7 @@ function check(match: RuleMatch, ctx: RuleContext): void {
   if (role.role !== 'server') return;
   const facts = moduleFacts(ctx.file, root);
   if (inScriptPart(call, facts)) return;
+  if (underVerbosityGuard(call)) return;
 
   const args = call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
   // `print(row, file=fh)` writes a file, not a log line.

@@ -109,6 +109,18 @@ if __name__ == "__main__":
   ],
   valid: [
     {
+      name: 'output the caller asked for with verbosity',
+      path: 'billing/services.py',
+      code: `from django.db import connection
+
+def reset_sequences(verbosity=1):
+    with connection.cursor() as cursor:
+        if verbosity >= 2:
+            print("Resetting sequence")
+        cursor.execute("SELECT 1")
+`,
+    },
+    {
       name: 'Django management command',
       path: 'shop/management/commands/backfill_totals.py',
       code: `from django.core.management.base import BaseCommand
