@@ -2,7 +2,7 @@ import { credentialFormat, looksGenerated, looksLikeRealPassword, type Credentia
 import { keyValuePairs, parseDockerfile } from '../support/dockerfile.js';
 import { envFileKind } from '../support/env-files.js';
 import { isSecretConfigName, words } from '../support/names.js';
-import { stringValue } from '../support/syntax.js';
+import { stringValue, valueName } from '../support/syntax.js';
 import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -74,24 +74,7 @@ function pyAssignedName(literal: SyntaxNode): string | undefined {
 }
 
 function nameOf(node: SyntaxNode | null | undefined): string | undefined {
-  if (!node) return undefined;
-  switch (node.type) {
-    case 'identifier':
-    case 'property_identifier':
-    case 'private_property_identifier':
-    case 'shorthand_property_identifier_pattern':
-      return node.text.replace(/^#/, '');
-    case 'member_expression':
-      return node.childForFieldName('property')?.text;
-    case 'attribute':
-      return node.childForFieldName('attribute')?.text;
-    case 'subscript_expression':
-      return stringValue(node.childForFieldName('index'));
-    case 'subscript':
-      return stringValue(node.childForFieldName('subscript'));
-    default:
-      return stringValue(node);
-  }
+  return valueName(node) ?? stringValue(node);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../../src/engine/types.js';
 import { isSecretName } from './names.js';
-import { calleeName, lastSegment, stringValue } from './syntax.js';
+import { calleeName, lastSegment, stringValue, valueName } from './syntax.js';
 
 /**
  * Finds the secret-named values inside an expression (a log call's arguments, a response body):
@@ -14,7 +14,7 @@ export function secretValuesIn(root: SyntaxNode): SyntaxNode[] {
   while (stack.length) {
     const node = stack.pop()!;
     if (isRedaction(node)) continue;
-    const name = secretNameOf(node);
+    const name = valueName(node);
     if (name !== undefined) {
       if (isSecretName(name)) {
         found.push(node);
@@ -48,25 +48,6 @@ export function secretValuesIn(root: SyntaxNode): SyntaxNode[] {
     for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
   }
   return found;
-}
-
-/** The name a value is known by, when it is a name at all. */
-function secretNameOf(node: SyntaxNode): string | undefined {
-  switch (node.type) {
-    case 'identifier':
-    case 'shorthand_property_identifier':
-      return node.text;
-    case 'member_expression':
-      return node.childForFieldName('property')?.text;
-    case 'attribute':
-      return node.childForFieldName('attribute')?.text;
-    case 'subscript_expression':
-      return stringValue(node.childForFieldName('index'));
-    case 'subscript':
-      return stringValue(node.childForFieldName('subscript'));
-    default:
-      return undefined;
-  }
 }
 
 const REDACTING_CALL = /(redact|mask|hash|sha\d*|md5|digest|fingerprint|truncate|obfuscate|sanitize|sanitise|scrub|anonymi[sz]e|censor|hide|len|count|bool|Boolean|isset|typeof|last4|lastFour|preview|startsWith|endsWith|includes|has|exists|keys)$/i;

@@ -65,6 +65,32 @@ export function dottedName(node: SyntaxNode | null | undefined): string | undefi
   }
 }
 
+/**
+ * The name a value is read under, when it is read by name: an identifier, a property
+ * (`user.password` → `password`), a subscript with a string key (`headers['x-api-key']`).
+ */
+export function valueName(node: SyntaxNode | null | undefined): string | undefined {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'identifier':
+    case 'property_identifier':
+    case 'private_property_identifier':
+    case 'shorthand_property_identifier':
+    case 'shorthand_property_identifier_pattern':
+      return node.text.replace(/^#/, '');
+    case 'member_expression':
+      return node.childForFieldName('property')?.text.replace(/^#/, '');
+    case 'attribute':
+      return node.childForFieldName('attribute')?.text;
+    case 'subscript_expression':
+      return stringValue(node.childForFieldName('index'));
+    case 'subscript':
+      return stringValue(node.childForFieldName('subscript'));
+    default:
+      return undefined;
+  }
+}
+
 /** The callee of a call (`call_expression` in TS, `call` in Python) as a dotted name. */
 export function calleeName(call: SyntaxNode): string | undefined {
   return dottedName(call.childForFieldName('function'));

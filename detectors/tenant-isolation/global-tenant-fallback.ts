@@ -1,4 +1,4 @@
-import { ancestor, callArguments, calleeName, dottedName, enclosingFunction, keywordArgument, lastSegment, stringValue } from '../support/syntax.js';
+import { ancestor, callArguments, calleeName, dottedName, enclosingFunction, keywordArgument, lastSegment, stringValue, valueName } from '../support/syntax.js';
 import { isTenantIdName, tenantVocabulary, type TenantVocabulary } from '../support/tenant.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
@@ -29,19 +29,9 @@ function isConfiguration(node: SyntaxNode): boolean {
 
 /** The name a tenant-carrying value is read under: identifier, property, header/dict key, getattr name. */
 function tenantNameOf(node: SyntaxNode): string | undefined {
+  const name = valueName(node);
+  if (name !== undefined) return name;
   switch (node.type) {
-    case 'identifier':
-    case 'shorthand_property_identifier_pattern':
-    case 'property_identifier':
-      return node.text;
-    case 'member_expression':
-      return node.childForFieldName('property')?.text;
-    case 'attribute':
-      return node.childForFieldName('attribute')?.text;
-    case 'subscript_expression':
-      return stringValue(node.childForFieldName('index'));
-    case 'subscript':
-      return stringValue(node.childForFieldName('subscript'));
     case 'optional_chain':
     case 'non_null_expression':
     case 'parenthesized_expression':
