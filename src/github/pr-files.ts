@@ -263,10 +263,7 @@ export async function fetchContextFiles(
     (e): e is { path: string; type: string; size?: number } =>
       e.type === 'blob' && typeof e.path === 'string' && (e.size === undefined || e.size <= maxBytes),
   );
-  const paths = selectContextPaths(
-    blobs.map((e) => e.path),
-    changedPaths,
-  );
+  const paths = selectContextPaths(blobs.map((e) => e.path), changedPaths);
   let failed = 0;
   const texts = await mapLimit(paths, FETCH_CONCURRENCY, async (path) => {
     try {
