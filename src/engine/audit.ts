@@ -182,7 +182,7 @@ export class Engine {
     const errors: string[] = [...this.loadErrors];
     const facts = createFacts();
     const readings = new Map<string, FileReading>();
-    const changedPaths = files.map((f) => f.path);
+    const changedPaths = files.filter((f) => !f.context).map((f) => f.path);
     const ignored = settings.ignorePaths.length ? picomatch([...settings.ignorePaths], { dot: true }) : undefined;
     let auditedFiles = 0;
 
