@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Measurement } from './measure.js';
@@ -7,15 +7,29 @@ import { run, TimedOut } from './spawn.js';
 
 /** Whole-process timings: the CLI as a user runs it, and bandit. Wall time includes start-up. */
 
-export async function shipgateScan(repoRoot: string, dir: string, files: number, bytes: number, count: number, timeoutMs: number): Promise<Measurement> {
+export async function shipgateScan(
+  repoRoot: string,
+  dir: string,
+  files: number,
+  bytes: number,
+  count: number,
+  timeoutMs: number,
+  disabled: readonly string[] = [],
+): Promise<Measurement> {
   const probe = pathToFileURL(join(repoRoot, 'dist', 'bench', 'rss-probe.js')).href;
   const rssFile = join(dir, '..', `rss-${process.pid}.txt`);
+  const configArgs: string[] = [];
+  if (disabled.length) {
+    const config = join(dir, '..', `shipgate-${process.pid}.yml`);
+    writeFileSync(config, `rules:\n${disabled.map((id) => `  ${id}: off\n`).join('')}`);
+    configArgs.push('--config', config);
+  }
   const runs: number[] = [];
   const cpu: number[] = [];
   let maxRss = 0;
   let findings = 0;
   for (let i = 0; i < count; i++) {
-    const exited = await run(process.execPath, ['--import', probe, join(repoRoot, 'bin', 'shipgate.js'), 'scan', dir, '--format', 'json', '--fail-on', 'none'], {
+    const exited = await run(process.execPath, ['--import', probe, join(repoRoot, 'bin', 'shipgate.js'), 'scan', dir, '--format', 'json', '--fail-on', 'none', ...configArgs], {
       env: { ...process.env, SHIPGATE_BENCH_RSS_FILE: rssFile },
       timeoutMs,
     });

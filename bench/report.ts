@@ -12,8 +12,11 @@ export interface Results {
   readonly byGroup: Partial<Record<Group, Partial<Record<string, Measurement>>>>;
   readonly prs: Measurement[];
   e2e: EndToEnd | undefined;
+  /** The same with Octokit's write pacing on, as in production. */
+  e2eThrottled: EndToEnd | undefined;
   readonly notes: string[];
   readonly load: { start: number; end: number };
+  readonly disabled: readonly string[];
 }
 
 const ms = (value: number): string =>
@@ -83,10 +86,17 @@ function prTable(r: Results): string[] {
 const round = (n: number | undefined): string => (n === undefined ? '?' : String(Math.round(n * 10) / 10));
 
 function e2eTable(e: EndToEnd): string[] {
-  if (!e.available) return [`Not measured: ${e.reason}.`];
-  const lines = ['| PR | deliveries | median | p95 | max | peak RSS (App process) |', '|---|---|---|---|---|---|'];
+  if (!e.available) return [`Not measured (write pacing ${e.throttle ? 'on' : 'off'}): ${e.reason}.`];
+  const lines = [
+    `Octokit write pacing ${e.throttle ? '**on** (as in production: 1 s between writes, 3 s between comment writes)' : '**off** (processing latency; GitHub answers instantly on loopback)'}; peak RSS of the process running App + queue + stand-in: ${mb(e.maxRssKb)}.`,
+    '',
+    '| PR | deliveries | wall median | wall p95 | wall max | CPU median (App + stand-in) | annotations / PR |',
+    '|---|---|---|---|---|---|---|',
+  ];
   for (const s of e.sizes) {
-    lines.push(`| ${s.files} files | ${s.deliveries} | ${ms(median(s.runs))} | ${ms(quantile(s.runs, 0.95))} | ${ms(Math.max(...s.runs))} | ${mb(s.maxRssKb)} |`);
+    lines.push(
+      `| ${s.files} files | ${s.deliveries} | ${ms(median(s.runs))} | ${ms(quantile(s.runs, 0.95))} | ${ms(Math.max(...s.runs))} | ${ms(median(s.cpu))} | ${round(s.findings / s.deliveries)} |`,
+    );
   }
   return lines;
 }
@@ -103,7 +113,12 @@ function targets(r: Results): Target[] {
   const sumOf = (key: string): number => groups.reduce((n, g) => n + t(r.byGroup[g]?.[key]), 0);
   const whole = sumOf('engine') / sumOf('parse');
   const perGroup = groups.map((g) => `${GROUP_LABEL[g]} ${ratio(t(r.byGroup[g]?.engine) / t(r.byGroup[g]?.parse))}`).join(', ');
-  out.push({ name: 'all rules ≤ 1.5× the parse floor, whole files (CPU time)', measured: `${ratio(whole)} over all files (${perGroup})`, met: whole <= 1.5 });
+  const overhead = sumOf('queries') / sumOf('parse');
+  out.push({
+    name: 'all rules ≤ 1.5× the parse floor, whole files (CPU time)',
+    measured: `${ratio(whole)} over all files (${perGroup}); the engine alone, rule code off: ${ratio(overhead)}`,
+    met: whole <= 1.5,
+  });
 
   const js = r.byGroup.js;
   if (js?.eslint) {
@@ -135,7 +150,7 @@ function targets(r: Results): Target[] {
   else if (pr3000) out.push({ name: 'peak RSS < 300 MB for a 3000-file PR', measured: mb(pr3000.maxRssKb), met: pr3000.maxRssKb < 300 * 1024 });
   const e20 = r.e2e?.sizes.find((s) => s.files === 20);
   out.push({
-    name: 'end-to-end p95 for a 20-file PR < 1 s (loopback)',
+    name: 'end-to-end p95 for a 20-file PR < 1 s (loopback, write pacing off; wall time)',
     measured: e20 ? `p95 ${ms(quantile(e20.runs, 0.95))}` : `not measured${r.e2e?.reason ? `: ${r.e2e.reason}` : ''}`,
     met: e20 ? quantile(e20.runs, 0.95) < 1000 : undefined,
   });
@@ -162,6 +177,10 @@ export function report(r: Results): string {
   out.push('');
   out.push(`Load average (1 min) at start ${r.load.start.toFixed(1)}, at end ${r.load.end.toFixed(1)}, on ${cpu.length} CPUs: above ${cpu.length} other processes were competing for the CPUs and wall times are inflated; CPU times much less so.`);
   out.push('');
+  if (r.disabled.length) {
+    out.push(`**Rules left out of this run (--disable): ${r.disabled.join(', ')}.** Every Shipgate number below is without them.`);
+    out.push('');
+  }
   out.push(r.corpusKind === 'default' ? 'Corpus (default: code nobody here wrote, already on this machine):' : 'Corpus (the directories given):');
   for (const g of GROUPS) {
     out.push(`- ${GROUP_LABEL[g]}: ${r.manifest.groups[g].length} files, ${size(r.manifest.bytes[g])} — ${r.manifest.origin[g]}`);
@@ -183,6 +202,10 @@ export function report(r: Results): string {
   out.push('## End to end: signed webhook delivered → check run completed (real App + queue, local GitHub stand-in)');
   out.push('');
   out.push(...(r.e2e ? e2eTable(r.e2e) : ['Not measured (--skip-e2e).']));
+  if (r.e2eThrottled) {
+    out.push('');
+    out.push(...e2eTable(r.e2eThrottled));
+  }
   out.push('');
   out.push('## Targets');
   out.push('');
@@ -206,6 +229,7 @@ export function report(r: Results): string {
       if (m?.bandit?.counts) parts.push(`bandit ${m.bandit.counts.findings} issues, ${m.bandit.counts.errors} errors`);
       return parts.length ? [`- ${GROUP_LABEL[g]}: ${parts.join('; ')}`] : [];
     }),
+    ...[r.e2e, r.e2eThrottled].flatMap((e) => (e?.notes ?? []).map((n) => `- e2e (write pacing ${e?.throttle ? 'on' : 'off'}): ${n}`)),
     ...r.notes.map((n) => `- ${n}`),
   ];
   if (ruleNotes.length) {

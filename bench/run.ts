@@ -4,13 +4,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultCorpus, dirCorpus, GROUPS, materialise, type Manifest } from './corpus.js';
-import { endToEnd, type EndToEnd } from './e2e.js';
+import type { EndToEnd } from './e2e.js';
 import type { Measurement } from './measure.js';
 import { bandit, findBandit, shipgateScan } from './processes.js';
 import { report, type Results } from './report.js';
 import { run, TimedOut } from './spawn.js';
 
-const USAGE = `Usage: npm run bench -- [DIR…] [--runs N] [--timeout SECONDS] [--skip-peers] [--skip-e2e] [--cpu-prof DIR] [--json FILE] [--keep]
+const USAGE = `Usage: npm run bench -- [DIR…] [--runs N] [--timeout SECONDS] [--disable RULE,…] [--skip-peers] [--skip-e2e] [--cpu-prof DIR] [--json FILE] [--keep]
 
 Measures, in one run and on the same files: the tree-sitter parse floor, parse + one
 20-pattern query, Shipgate's engine with every rule (in-process) and \`shipgate scan\`
@@ -27,15 +27,17 @@ interface Options {
   readonly peers: boolean;
   readonly e2e: boolean;
   readonly cpuProf?: string;
+  /** Rules left out (`--disable id,id`), named in the report. */
+  readonly disabled: readonly string[];
 }
 
-async function worker(manifest: Manifest, options: Options, mode: string, arg?: string, extra: readonly string[] = []): Promise<Measurement> {
+async function worker<T = Measurement>(manifest: Manifest, options: Options, mode: string, arg?: string, extra: readonly string[] = []): Promise<T> {
   const profile = options.cpuProf && (mode === 'engine' || mode === 'pr') ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`, `--cpu-prof-name=${mode}-${arg}.cpuprofile`] : [];
-  const args = ['--expose-gc', ...profile, join(REPO, 'dist', 'bench', 'worker.js'), manifest.root, mode, ...(arg ? [arg] : []), '--runs', String(options.runs), ...extra];
+  const args = ['--expose-gc', ...profile, join(REPO, 'dist', 'bench', 'worker.js'), manifest.root, mode, ...(arg ? [arg] : []), '--runs', String(options.runs), '--disable', options.disabled.join(','), ...extra];
   const exited = await run(process.execPath, args, { timeoutMs: options.timeoutMs });
   if (exited.timedOut) throw new TimedOut(`${mode} ${arg ?? ''}`.trim(), options.timeoutMs);
   if (exited.code !== 0) throw new Error(`bench worker ${mode} ${arg ?? ''} failed:\n${exited.stderr.slice(-3000)}`);
-  return JSON.parse(exited.stdout.trim().split('\n').pop()!) as Measurement;
+  return JSON.parse(exited.stdout.trim().split('\n').pop()!) as T;
 }
 
 /** A measurement, or a row that says why there is none: one pathological mode must not sink the run. */
@@ -60,6 +62,7 @@ async function main(argv: readonly string[]): Promise<void> {
     options: {
       runs: { type: 'string', default: '3' },
       timeout: { type: 'string', default: '120' },
+      disable: { type: 'string', default: '' },
       'skip-peers': { type: 'boolean', default: false },
       'skip-e2e': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
@@ -75,6 +78,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const options: Options = {
     runs: Math.max(1, Number(values.runs)),
     timeoutMs: Math.max(1, Number(values.timeout)) * 1000,
+    disabled: values.disable.split(',').filter(Boolean),
     peers: !values['skip-peers'],
     e2e: !values['skip-e2e'],
     ...(values['cpu-prof'] ? { cpuProf: resolve(values['cpu-prof']) } : {}),
@@ -94,8 +98,10 @@ async function main(argv: readonly string[]): Promise<void> {
       byGroup: {},
       prs: [],
       e2e: undefined,
+      e2eThrottled: undefined,
       notes: [],
       load: { start: loadavg()[0]!, end: Number.NaN },
+      disabled: options.disabled,
     };
 
     for (const group of groups) {
@@ -113,7 +119,7 @@ async function main(argv: readonly string[]): Promise<void> {
         byGroup[mode] = await attempt(mode, group, files, bytes, () => worker(manifest, options, mode, group));
       }
       progress(`${group}: shipgate scan (whole process)`);
-      byGroup.cli = await attempt('cli', group, files, bytes, () => shipgateScan(REPO, join(manifest.root, group), files, bytes, Math.min(options.runs, 2), options.timeoutMs));
+      byGroup.cli = await attempt('cli', group, files, bytes, () => shipgateScan(REPO, join(manifest.root, group), files, bytes, Math.min(options.runs, 2), options.timeoutMs, options.disabled));
     }
     if (options.peers && manifest.groups.js.length > 0) {
       progress('js: ESLint + eslint-plugin-security');
@@ -135,9 +141,19 @@ async function main(argv: readonly string[]): Promise<void> {
       results.prs.push(await attempt('pr', `${size} files`, size, 0, () => worker(manifest, options, 'pr', String(size))));
     }
     if (options.e2e) {
-      progress('end to end: webhook → check run');
-      const e2e: EndToEnd = await endToEnd(REPO, manifest);
-      results.e2e = e2e;
+      const e2e = async (throttle: boolean, sizes: string): Promise<EndToEnd> => {
+        try {
+          return await worker<EndToEnd>(manifest, { ...options, timeoutMs: options.timeoutMs * 3 }, 'e2e', sizes, throttle ? ['--throttle'] : []);
+        } catch (error) {
+          const reason = error instanceof TimedOut ? `timed out (> ${Math.round(error.limitMs / 1000)} s)` : `failed: ${(error as Error).message.split('\n').slice(0, 4).join(' ')}`;
+          progress(`end to end: ${reason}`);
+          return { available: false, reason, throttle, sizes: [], maxRssKb: 0, notes: [] };
+        }
+      };
+      progress('end to end: webhook → check run, PRs of 1, 20, 200 files (Octokit write pacing off)');
+      results.e2e = await e2e(false, '1,20,200');
+      progress('end to end: 20-file PRs with Octokit write pacing on');
+      results.e2eThrottled = await e2e(true, '20');
     }
     results.load.end = loadavg()[0]!;
     results.notes.push(`Benchmark wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`);

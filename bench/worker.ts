@@ -1,28 +1,31 @@
 import { parseArgs } from 'node:util';
 import { GROUPS, loadGroup, readManifest, type Group } from './corpus.js';
+import { endToEnd } from './e2e.js';
 import { eslintSecurity } from './eslint.js';
-import { PRS_PER_SIZE, pullRequests, wholeFiles } from './engine-modes.js';
+import { disableRules, PRS_PER_SIZE, pullRequests, wholeFiles } from './engine-modes.js';
 import { parseAndQueryFloor, parseFloor } from './floor.js';
-import type { Measurement } from './measure.js';
 
 /**
  * One measurement in its own process, so each mode's peak RSS is its own:
  *   node --expose-gc dist/bench/worker.js <corpus dir> parse|query|queries|engine <ts|js|py>
  *   node --expose-gc dist/bench/worker.js <corpus dir> pr <files>
  *   node --expose-gc dist/bench/worker.js <corpus dir> eslint
- * Prints one JSON line (a Measurement).
+ *   node --expose-gc dist/bench/worker.js <corpus dir> e2e 1,20,200 [--throttle]
+ * Prints one JSON line (a Measurement, or an EndToEnd for e2e).
  */
 
-async function measure(argv: readonly string[]): Promise<Measurement> {
+async function measure(argv: readonly string[]): Promise<unknown> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { runs: { type: 'string', default: '3' }, seed: { type: 'string', default: '20240601' }, prs: { type: 'string' }, sync: { type: 'boolean', default: false } },
+    options: { runs: { type: 'string', default: '3' }, seed: { type: 'string', default: '20240601' }, prs: { type: 'string' }, sync: { type: 'boolean', default: false }, throttle: { type: 'boolean', default: false }, disable: { type: 'string', default: '' } },
   });
   const [root, mode, arg] = positionals;
   if (!root || !mode) throw new Error('usage: worker.js <corpus dir> <mode> [arg]');
   const manifest = readManifest(root);
   const runs = Number(values.runs);
+  const disabled = values.disable.split(',').filter(Boolean);
+  disableRules(disabled);
   const group = (): Group => {
     if (!GROUPS.includes(arg as Group)) throw new Error(`${mode} needs a group: ${GROUPS.join(', ')}`);
     return arg as Group;
@@ -44,6 +47,12 @@ async function measure(argv: readonly string[]): Promise<Measurement> {
     }
     case 'eslint':
       return eslintSecurity(loadGroup(manifest, 'js'), loadGroup(manifest, 'ts'), runs);
+    case 'e2e': {
+      // arg: comma-separated PR sizes; --throttle keeps Octokit's write pacing on.
+      const pool = GROUPS.flatMap((g) => loadGroup(manifest, g));
+      const sizes = (arg ?? '1,20,200').split(',').map(Number);
+      return endToEnd(pool, Number(values.seed), values.throttle, sizes, disabled);
+    }
     default:
       throw new Error(`unknown mode ${mode}`);
   }
