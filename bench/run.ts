@@ -128,9 +128,10 @@ async function main(argv: readonly string[]): Promise<void> {
       progress(`${group}: shipgate scan (whole process)`);
       byGroup.cli = await attempt('cli', group, files, bytes, () => shipgateScan(REPO, join(manifest.root, group), files, bytes, Math.min(options.runs, 2), options.timeoutMs, options.disabled));
     }
-    if (options.peers && manifest.groups.js.length > 0) {
-      progress('js: ESLint + eslint-plugin-security');
-      results.byGroup.js!.eslint = await attempt('eslint', 'js', manifest.groups.js.length, manifest.bytes.js, () => worker(manifest, options, 'eslint'));
+    for (const group of ['js', 'ts'] as const) {
+      if (!options.peers || manifest.groups[group].length === 0) continue;
+      progress(`${group}: ESLint + eslint-plugin-security`);
+      results.byGroup[group]!.eslint = await attempt('eslint', group, manifest.groups[group].length, manifest.bytes[group], () => worker(manifest, options, 'eslint', group));
     }
     if (options.peers && manifest.groups.py.length > 0) {
       const path = findBandit();

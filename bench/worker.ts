@@ -9,7 +9,7 @@ import { parseAndQueryFloor, parseFloor } from './floor.js';
  * One measurement in its own process, so each mode's peak RSS is its own:
  *   node --expose-gc dist/bench/worker.js <corpus dir> parse|query|queries|engine <ts|js|py>
  *   node --expose-gc dist/bench/worker.js <corpus dir> pr <files>
- *   node --expose-gc dist/bench/worker.js <corpus dir> eslint
+ *   node --expose-gc dist/bench/worker.js <corpus dir> eslint js|ts
  *   node --expose-gc dist/bench/worker.js <corpus dir> e2e 1,20,200 [--throttle]
  * Prints one JSON line (a Measurement, or an EndToEnd for e2e).
  */
@@ -45,8 +45,10 @@ async function measure(argv: readonly string[]): Promise<unknown> {
       const count = values.prs ? Number(values.prs) : (PRS_PER_SIZE[size] ?? 5);
       return pullRequests(pool, size, count, Number(values.seed), values.sync);
     }
-    case 'eslint':
-      return eslintSecurity(loadGroup(manifest, 'js'), loadGroup(manifest, 'ts'), runs);
+    case 'eslint': {
+      const which = arg === 'ts' ? 'ts' : 'js';
+      return { ...(await eslintSecurity(which, loadGroup(manifest, which), runs)), label: which };
+    }
     case 'e2e': {
       // arg: comma-separated PR sizes; --throttle keeps Octokit's write pacing on.
       const pool = GROUPS.flatMap((g) => loadGroup(manifest, g));
