@@ -90,12 +90,12 @@ function e2eTable(e: EndToEnd): string[] {
   const lines = [
     `Octokit write pacing ${e.throttle ? '**on** (as in production: 1 s between writes, 3 s between comment writes)' : '**off** (processing latency; GitHub answers instantly on loopback)'}; peak RSS of the process running App + queue + stand-in: ${mb(e.maxRssKb)}.`,
     '',
-    '| PR | deliveries | wall median | wall p95 | wall max | CPU median (App + stand-in) | annotations / PR |',
-    '|---|---|---|---|---|---|---|',
+    '| PR | deliveries | wall median | wall p95 | wall max | CPU median (App + stand-in) | annotations / PR | inline comments / PR |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const s of e.sizes) {
     lines.push(
-      `| ${s.files} files | ${s.deliveries} | ${ms(median(s.runs))} | ${ms(quantile(s.runs, 0.95))} | ${ms(Math.max(...s.runs))} | ${ms(median(s.cpu))} | ${round(s.findings / s.deliveries)} |`,
+      `| ${s.files} files | ${s.deliveries} | ${ms(median(s.runs))} | ${ms(quantile(s.runs, 0.95))} | ${ms(Math.max(...s.runs))} | ${ms(median(s.cpu))} | ${round(s.findings / s.deliveries)} | ${round(s.comments / s.deliveries)} |`,
     );
   }
   return lines;
