@@ -189,7 +189,9 @@ export function report(r: Results): string {
   const cpu = cpus();
   out.push(`# Shipgate benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}`);
   out.push('');
-  out.push(`Load average (1 min) at start ${r.load.start.toFixed(1)}, at end ${r.load.end.toFixed(1)}, on ${cpu.length} CPUs: above ${cpu.length} other processes were competing for the CPUs and wall times are inflated; CPU times much less so.`);
+  out.push(
+    `Load average (1 min) at start ${r.load.start.toFixed(1)}, at end ${r.load.end.toFixed(1)}, on ${cpu.length} CPUs (a load above ${cpu.length} means other processes competed for the CPUs: wall times are then inflated, CPU times much less).`,
+  );
   out.push('');
   if (r.disabled.length) {
     out.push(`**Rules left out of this run (--disable): ${r.disabled.join(', ')}.** Every Shipgate number below is without them.`);
