@@ -141,7 +141,10 @@ function packageOf(specifier: string): string {
 // Source signals
 
 const SHEBANG = /^#!/;
-const USE_CLIENT = /^\s*(\/\/[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*['"]use client['"]/;
+// Written so that no character can be matched two ways (block comments unrolled as
+// `[^*]*\*+(?:[^/*][^*]*\*+)*`): the lazy `[\s\S]*?` form backtracked exponentially on files
+// opening with many comments (373 s on one file), which would let a PR stall the worker.
+const USE_CLIENT = /^(?:\s|\/\/[^\n]*(?:\n|$)|\/\*[^*]*\*+(?:[^/*][^*]*\*+)*\/)*['"]use client['"]/;
 /** Browser globals used as objects: `window.location`, `document.querySelector`, `localStorage.getItem`. */
 const BROWSER_GLOBALS = /(^|[^.\w$])(window|document|localStorage|sessionStorage|navigator)\.[a-zA-Z]/;
 
