@@ -30,4 +30,4 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
 VOLUME ["/app/data"]
-CMD ["node", "dist/src/github/server.js"]
+CMD ["node", "--expose-gc", "dist/src/github/server.js"]

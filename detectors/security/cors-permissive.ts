@@ -401,10 +401,14 @@ function checkPyCall(match: RuleMatch, ctx: RuleContext): void {
 }
 
 /** Django settings `CORS_ALLOW_ALL_ORIGINS = True`, origin regexes; `response["Access-Control-Allow-Origin"] = …`. */
+const DJANGO_CORS_SETTINGS = new Set(['CORS_ALLOW_ALL_ORIGINS', 'CORS_ORIGIN_ALLOW_ALL', 'CORS_ALLOWED_ORIGIN_REGEXES', 'CORS_ORIGIN_REGEX_WHITELIST']);
+
 function checkPyAssignment(match: RuleMatch, ctx: RuleContext): void {
   const target = match.captures.target!;
   const value = match.captures.value!;
   if (target.type === 'identifier') {
+    // Name first: this runs for every assignment of every Python file, the file scan only for CORS settings.
+    if (!DJANGO_CORS_SETTINGS.has(target.text)) return;
     if (DEV_SETTINGS.test(ctx.file.path)) return;
     const credentials = /^\s*CORS_ALLOW_CREDENTIALS\s*=\s*True/m.test(ctx.file.source);
     const severity: Severity = credentials ? 'P0' : 'P1';

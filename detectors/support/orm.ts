@@ -32,7 +32,9 @@ export interface DbCall {
 // ---------------------------------------------------------------------------------------------
 // SQL text
 
-const SQL_VERB = /^\s*(?:\/\*[\s\S]*?\*\/\s*|--[^\n]*\n\s*)*(select|with|insert|update|delete|merge|upsert|replace|create|alter|drop|truncate|copy)\b/i;
+// Comments unrolled so that no character can be matched two ways: the lazy `[\s\S]*?` form
+// backtracks exponentially on strings that open with many comments.
+const SQL_VERB = /^(?:\s|\/\*[^*]*\*+(?:[^/*][^*]*\*+)*\/|--[^\n]*(?:\n|$))*(select|with|insert|update|delete|merge|upsert|replace|create|alter|drop|truncate|copy)\b/i;
 
 /** The SQL verb of a statement (lower-case), or undefined when the text is not SQL. */
 export function sqlVerb(text: string): string | undefined {

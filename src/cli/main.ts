@@ -106,7 +106,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     throw error;
   }
 
-  const result = engine.audit(collected.files, toAuditSettings(config));
+  const result = await engine.auditAsync(collected.files, toAuditSettings(config));
   const skipped = [...collected.skipped, ...result.skipped];
   const report = buildReport(result.findings, failOn);
   for (const e of result.errors) io.stderr(`shipgate: ${e}\n`);

@@ -93,7 +93,7 @@ export async function auditPullRequest(octokit: GitHub, job: AuditJob, deps: Aud
     collected.sources.length > 0
       ? await fetchContextFiles(octokit, repo, job.headSha, listing.files.map((f) => f.filename), settings.maxFileBytes)
       : { sources: [], notes: [] };
-  let result = deps.engine.audit([...collected.sources, ...context.sources], settings);
+  let result = await deps.engine.auditAsync([...collected.sources, ...context.sources], settings);
   // Base versions only of files with findings (an API call per file saved elsewhere), then the
   // audit again with them, which marks findings that were already there as pre-existing.
   const needBase = new Map<string, string>();
@@ -105,7 +105,7 @@ export async function auditPullRequest(octokit: GitHub, job: AuditJob, deps: Aud
     const bases = await fetchBaseContents(octokit, repo, base, needBase, settings.maxFileBytes);
     if (bases.size > 0) {
       const withBases = collected.sources.map((s) => (bases.has(s.path) ? { ...s, baseContent: bases.get(s.path)! } : s));
-      result = deps.engine.audit([...withBases, ...context.sources], settings);
+      result = await deps.engine.auditAsync([...withBases, ...context.sources], settings);
     }
   }
   const report = buildReport(result.findings, config.failOn);
