@@ -281,12 +281,25 @@ function codeWithoutComments(ctx: RuleContext, anyNode: SyntaxNode): string {
   return text;
 }
 
+const verdicts = new WeakMap<object, boolean>();
+function verifiesSignatures(ctx: RuleContext, anyNode: SyntaxNode, python: boolean): boolean {
+  let verdict = verdicts.get(ctx.file);
+  if (verdict === undefined) {
+    verdict = (python ? PY_VERIFICATION : TS_VERIFICATION).test(codeWithoutComments(ctx, anyNode));
+    verdicts.set(ctx.file, verdict);
+  }
+  return verdict;
+}
+
 function check(python: boolean) {
   return (match: RuleMatch, ctx: RuleContext): void => {
     const anyNode = Object.values(match.captures).find((n) => n !== undefined);
     if (!anyNode) return;
-    if ((python ? PY_VERIFICATION : TS_VERIFICATION).test(codeWithoutComments(ctx, anyNode))) return;
-    for (const receiver of python ? pyReceivers(match) : tsReceivers(match, ctx)) {
+    // Receivers are rare and cheap to rule out; the file-wide verification test runs only for
+    // them, once per file.
+    const receivers = python ? pyReceivers(match) : tsReceivers(match, ctx);
+    if (receivers.length === 0 || verifiesSignatures(ctx, anyNode, python)) return;
+    for (const receiver of receivers) {
       if (MANAGEMENT_PATH.test(receiver.label)) continue;
       const handlerText = receiver.handler.text;
       const providerNamed = PROVIDERS.test(receiver.label) || PROVIDERS.test(receiver.handler.childForFieldName('name')?.text ?? '');
