@@ -53,7 +53,7 @@ export function cpuNow(): number {
 }
 
 /** Timed passes stop early once they have used this much wall time (at least one pass runs). */
-export const PASS_BUDGET_MS = 15_000;
+export const PASS_BUDGET_MS = 10_000;
 
 /** A warm-up call, then up to `count` timed calls with a full GC before each (outside the timing). */
 export function passes(count: number, warmUp: () => void, run: () => void): { runs: number[]; cpu: number[] } {

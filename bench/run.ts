@@ -126,7 +126,7 @@ async function main(argv: readonly string[]): Promise<void> {
         byGroup[mode] = await attempt(mode, group, files, bytes, () => worker(manifest, options, mode, group));
       }
       progress(`${group}: shipgate scan (whole process)`);
-      byGroup.cli = await attempt('cli', group, files, bytes, () => shipgateScan(REPO, join(manifest.root, group), files, bytes, Math.min(options.runs, 2), options.timeoutMs, options.disabled));
+      byGroup.cli = await attempt('cli', group, files, bytes, () => shipgateScan(REPO, join(manifest.root, group), files, bytes, 1, options.timeoutMs, options.disabled));
     }
     for (const group of ['js', 'ts'] as const) {
       if (!options.peers || manifest.groups[group].length === 0) continue;
