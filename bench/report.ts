@@ -95,7 +95,7 @@ function e2eTable(e: EndToEnd): string[] {
   ];
   for (const s of e.sizes) {
     lines.push(
-      `| ${s.files} files | ${s.deliveries} | ${ms(median(s.runs))} | ${ms(quantile(s.runs, 0.95))} | ${ms(Math.max(...s.runs))} | ${ms(median(s.cpu))} | ${round(s.findings / s.deliveries)} | ${round(s.comments / s.deliveries)} |`,
+      `| ${s.files} file${s.files === 1 ? '' : 's'} | ${s.deliveries} | ${ms(median(s.runs))} | ${ms(quantile(s.runs, 0.95))} | ${ms(Math.max(...s.runs))} | ${ms(median(s.cpu))} | ${round(s.findings / s.deliveries)} | ${round(s.comments / s.deliveries)} |`,
     );
   }
   return lines;
