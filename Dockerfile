@@ -9,10 +9,9 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY detectors ./detectors
-COPY bench ./bench
-COPY scripts ./scripts
 COPY bin ./bin
-# `prepare` compiles TypeScript to dist/ during `npm ci`.
+# `prepare` compiles TypeScript to dist/ during `npm ci` (bench/ and scripts/ are not copied:
+# the image needs only the App, the CLI and the rules).
 RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev
 
