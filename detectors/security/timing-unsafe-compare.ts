@@ -1,6 +1,6 @@
 import { fileRole } from '../support/file-role.js';
 import { isSecretName, words } from '../support/names.js';
-import { calleeName, lastSegment, replaceNode, stringValue } from '../support/syntax.js';
+import { calleeName, lastSegment, replaceNode, stringValue, valueName } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -79,17 +79,9 @@ function unwrap(node: SyntaxNode): SyntaxNode {
 /** The name a value goes by: identifier, property, string subscript, or the callee of a call. */
 function nameOf(node: SyntaxNode): string | undefined {
   const n = unwrap(node);
+  const name = valueName(n);
+  if (name !== undefined) return name;
   switch (n.type) {
-    case 'identifier':
-      return n.text;
-    case 'member_expression':
-      return n.childForFieldName('property')?.text;
-    case 'attribute':
-      return n.childForFieldName('attribute')?.text;
-    case 'subscript_expression':
-      return stringValue(n.childForFieldName('index'));
-    case 'subscript':
-      return stringValue(n.childForFieldName('subscript'));
     case 'call_expression':
     case 'call': {
       const callee = lastSegment(calleeName(n));
