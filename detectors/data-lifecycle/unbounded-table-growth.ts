@@ -180,12 +180,16 @@ function typeormEntity(ctx: RuleContext, klass: SyntaxNode, nameNode: SyntaxNode
   judge(ctx, { name, keys: [tableKey(name), ...(tableName ? [tableKey(tableName)] : [])], hasTimestamp, hasExpiry, partitioned: false, line: nameNode.startPosition.row + 1 }, 'model', { node: nameNode });
 }
 
+/** SQL in a source string (a raw query, a migration's `op.execute`) can delete by age or create a table with a TTL. */
+function recordSqlRetention(ctx: RuleContext, text: string): void {
+  if (mayHoldRetention(text)) for (const key of sqlRetentionTables(text)) ctx.facts.add(RETENTION, key);
+  if (/create\s+table/i.test(text)) for (const def of sqlTables(text)) if (def.partitioned || def.hasExpiry) for (const k of def.keys) ctx.facts.add(RETENTION, k);
+}
+
 function onTsMatch(match: RuleMatch, ctx: RuleContext): void {
   const c = match.captures;
   if (c.sql) {
-    const text = c.sql.text;
-    if (mayHoldRetention(text)) for (const key of sqlRetentionTables(text)) ctx.facts.add(RETENTION, key);
-    if (/create\s+table/i.test(text)) for (const def of sqlTables(text)) if (def.partitioned || def.hasExpiry) for (const k of def.keys) ctx.facts.add(RETENTION, k);
+    recordSqlRetention(ctx, c.sql.text);
     return;
   }
   if (c.entity) {
@@ -345,9 +349,7 @@ function pyCoreDeleteTarget(call: SyntaxNode): string | undefined {
 function onPyMatch(match: RuleMatch, ctx: RuleContext): void {
   const c = match.captures;
   if (c.sql) {
-    const text = c.sql.text;
-    if (mayHoldRetention(text)) for (const key of sqlRetentionTables(text)) ctx.facts.add(RETENTION, key);
-    if (/create\s+table/i.test(text)) for (const def of sqlTables(text)) if (def.partitioned || def.hasExpiry) for (const k of def.keys) ctx.facts.add(RETENTION, k);
+    recordSqlRetention(ctx, c.sql.text);
     return;
   }
   if (c.class) {
