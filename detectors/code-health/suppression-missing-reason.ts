@@ -21,6 +21,7 @@ const rule: Rule = {
       },
     },
   },
+  requires: ['shipgate-ignore'],
   checkFile(ctx) {
     for (const s of findSuppressions(ctx.file.source)) {
       if (s.reason) continue;

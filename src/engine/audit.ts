@@ -5,6 +5,7 @@ import { createFacts, unionFacts } from './facts.js';
 import { fingerprintOf, normaliseCode } from './fingerprint.js';
 import { isSyntaxLanguage, languageForPath, parse, ruleLanguageOf } from './languages.js';
 import { generatedContentReason, generatedPathReason, isTestPath, minifiedReason, vendoredReason } from './paths.js';
+import { compilePrefilter, type Prefilter } from './prefilter.js';
 import { compileBundle, type CompiledQuery, type QueryBundle } from './query-set.js';
 import { isSuppressed, findSuppressions, type Suppression } from './suppressions.js';
 import type {
@@ -114,14 +115,28 @@ interface FileReading {
  * The audit engine: rules loaded and their queries compiled once, then any number of audits.
  * Pure computation: it takes file contents and returns findings; I/O stays with the callers.
  */
+export interface EngineOptions {
+  /**
+   * Run the per-file rule gate (rules' `requires`, see prefilter.ts). On by default; off only to
+   * check that it changes no result (the rule tests and the benchmark compare both).
+   */
+  readonly prefilter?: boolean;
+}
+
 export class Engine {
   private readonly bundles = new Map<SyntaxLanguage, QueryBundle>();
+  private readonly prefilter: Prefilter;
+  private readonly ruleIndex: ReadonlyMap<Rule, number>;
 
   /** `loadErrors`: rules that could not be loaded, reported with every audit so nobody misses it. */
   constructor(
     readonly rules: readonly Rule[],
     private readonly loadErrors: readonly string[] = [],
-  ) {}
+    options: EngineOptions = {},
+  ) {
+    this.prefilter = compilePrefilter(options.prefilter === false ? [] : rules);
+    this.ruleIndex = new Map(rules.map((rule, index) => [rule, index]));
+  }
 
   /** Compiles every grammar's queries now rather than on first use (servers warm up at start). */
   warm(): void {
@@ -255,14 +270,29 @@ export class Engine {
     const family = ruleLanguageOf(language);
     const isTestFile = isTestPath(file.path);
     const active = new Set<Rule>();
+    let admits: ((ruleIndex: number) => boolean) | undefined;
+    // Whether the file needs a tree: some rule reading it has a query for it or reads it whole.
+    let needsTree = false;
+    // Which of the file's queries have a rule to dispatch to.
+    let changedQueried = false;
+    let fileQueried = false;
+    const visitor = language === 'python' ? 'py' : 'ts';
     for (const rule of this.rules) {
       if (!rule.meta.languages.includes(family)) continue;
       if (settings.disabledRules.has(rule.meta.id)) continue;
       if (isTestFile && !settings.includeTestFiles && !rule.meta.includeTestFiles) continue;
       if (onlyRules && !onlyRules.has(rule.meta.id)) continue;
+      if (rule.requires) {
+        admits ??= this.prefilter.admits(file.content);
+        if (!admits(this.ruleIndex.get(rule)!)) continue;
+      }
       active.add(rule);
+      if (rule[visitor] && rule.scope === 'file') fileQueried = true;
+      else if (rule[visitor]) changedQueried = true;
+      if (rule[visitor] || rule.checkFile) needsTree = true;
     }
-    if (active.size === 0) return undefined;
+    // A file that no rule reads still counts as audited: every rule looked and found its words absent.
+    if (active.size === 0) return admits ? { pending: [], suppressions: [], changed } : undefined;
 
     const view = createFileView(file, language, changed, isTestFile, changedPaths);
     const pending: Pending[] = [];
@@ -284,11 +314,10 @@ export class Engine {
     };
 
     let tree: Parser.Tree | undefined;
-    if (isSyntaxLanguage(language)) {
+    if (isSyntaxLanguage(language) && needsTree) {
       tree = parse(language, file.content);
       const bundle = this.bundle(language);
       const root = tree.rootNode;
-      const visitor = language === 'python' ? 'py' : 'ts';
       const dispatch = (compiled: CompiledQuery | undefined, ranges: readonly LineSpan[] | undefined): void => {
         if (!compiled) return;
         const seen = new Set<string>();
@@ -312,11 +341,11 @@ export class Engine {
           }
         }
       };
-      if (isAllLines(changed)) {
+      if (isAllLines(changed) && changedQueried && fileQueried) {
         dispatch(bundle.all, undefined);
       } else {
-        dispatch(bundle.changed, queryRanges(changed));
-        dispatch(bundle.file, undefined);
+        if (changedQueried) dispatch(bundle.changed, isAllLines(changed) ? undefined : queryRanges(changed));
+        if (fileQueried) dispatch(bundle.file, undefined);
       }
     }
     for (const rule of active) {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type ParserModule from 'tree-sitter';
 import type { Language, RuleLanguage, SyntaxLanguage } from './types.js';
 
@@ -15,6 +16,42 @@ const TypeScript = load('tree-sitter-typescript') as { typescript: unknown; tsx:
 const Python = load('tree-sitter-python') as unknown;
 
 type Grammar = ParserModule.Language;
+
+/*
+ * `node.type` without a native call. The bindings give each named node type a JS subclass and
+ * mean to put the type's name on its prototype, but the assignment lands on SyntaxNode's
+ * getter-only `type` and is silently dropped, so every `node.type` crosses into C++ (~10% of
+ * an audit's CPU in a profile on Django). Here every type id gets its own subclass with the name
+ * as a plain value. Node type ids and names come from the grammar itself; a test checks the
+ * names against the native getter on real trees.
+ */
+const bindingsEntry = load.resolve('tree-sitter');
+const nativeBinding = nodeModule.createRequire(bindingsEntry)('node-gyp-build')(dirname(bindingsEntry)) as { getNodeTypeNamesById(language: unknown): (string | null)[] };
+
+interface NodeClasses {
+  nodeSubclasses?: (new (...args: unknown[]) => ParserModule.SyntaxNode)[];
+  shipgateTyped?: boolean;
+}
+
+function giveNodeClassesTheirType(grammar: Grammar): void {
+  const language = grammar as unknown as NodeClasses;
+  if (language.shipgateTyped || !language.nodeSubclasses) return;
+  const names = nativeBinding.getNodeTypeNamesById(grammar);
+  const SyntaxNode = (Parser as unknown as { SyntaxNode: new (...args: unknown[]) => ParserModule.SyntaxNode }).SyntaxNode;
+  const classes = language.nodeSubclasses;
+  for (let id = 0; id < names.length; id++) {
+    const name = names[id];
+    if (!name) continue;
+    let nodeClass = classes[id];
+    if (!nodeClass) continue;
+    if (nodeClass === SyntaxNode) {
+      nodeClass = class extends SyntaxNode {};
+      classes[id] = nodeClass;
+    }
+    Object.defineProperty(nodeClass.prototype, 'type', { value: name, configurable: true, enumerable: false, writable: false });
+  }
+  language.shipgateTyped = true;
+}
 
 const GRAMMARS: Record<SyntaxLanguage, () => Grammar> = {
   typescript: () => TypeScript.typescript as Grammar,
@@ -86,6 +123,7 @@ export function parse(language: SyntaxLanguage, source: string): ParserModule.Tr
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(grammarFor(language));
+    giveNodeClassesTheirType(grammarFor(language));
     parsers.set(language, parser);
   }
   return parser.parse(source);

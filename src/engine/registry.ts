@@ -47,6 +47,15 @@ export function validateRule(rule: Rule, where: string): void {
     }
   }
   if (!rule.ts && !rule.py && !rule.checkText && !rule.checkFile) fail('checks nothing');
+  if (rule.requires !== undefined) {
+    if (!Array.isArray(rule.requires) || rule.requires.length === 0) fail('`requires` needs at least one word (or leave it out)');
+    for (const word of rule.requires) {
+      // Short words are in every file: a gate on them filters nothing and costs a scan.
+      if (typeof word !== 'string' || word.trim().length < 3 || word !== word.toLowerCase()) {
+        fail(`\`requires\` word ${JSON.stringify(word)}: lowercase, three characters or more`);
+      }
+    }
+  }
 }
 
 /**

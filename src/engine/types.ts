@@ -159,6 +159,14 @@ export interface Rule {
    * only on changed lines either way.
    */
   readonly scope?: 'changed' | 'file';
+  /**
+   * The rule's pre-filter (see prefilter.ts): words, matched case-insensitively anywhere in the
+   * source, at least one of which a file must contain for this rule to read it. It must hold for
+   * everything the rule can do with a file — every finding *and every fact it records* — in
+   * every language it reads: a word missing here is a finding silently lost. Leave it out when
+   * no such words exist. Costs nothing per rule: all rules' words are found in one pass.
+   */
+  readonly requires?: readonly string[];
   readonly ts?: SyntaxVisitor;
   readonly py?: SyntaxVisitor;
   /** Text rules for config files and anything the grammars do not cover. */

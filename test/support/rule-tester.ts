@@ -42,6 +42,9 @@ export async function runRule(ruleId: string, c: RuleCase, language: RuleTable['
   const rule = rules.find((r) => r.meta.id === ruleId);
   if (!rule) throw new Error(`no rule ${ruleId}`);
   const engine = new Engine([rule]);
+  // The same audit without the rule's pre-filter (`requires`): the gate may only save work,
+  // never change a result, so every case of every table checks it.
+  const ungated = new Engine([rule], [], { prefilter: false });
   const path = c.path ?? DEFAULT_PATH[language];
   const files: SourceFile[] = [
     { path, content: c.code, status: 'added', changed: ALL_LINES },
@@ -54,7 +57,17 @@ export async function runRule(ruleId: string, c: RuleCase, language: RuleTable['
   };
   const result = engine.audit(files, settings);
   if (result.errors.length) throw new Error(result.errors.join('\n'));
-  return result.findings.filter((f) => f.path === path);
+  const findings = result.findings.filter((f) => f.path === path);
+  if (rule.requires) {
+    const expected = ungated.audit(files, settings).findings.filter((f) => f.path === path);
+    if (JSON.stringify(expected) !== JSON.stringify(findings)) {
+      throw new Error(
+        `${ruleId}: its \`requires\` words (${rule.requires.join(', ')}) change the result on this case: ` +
+          `without them ${expected.length} finding(s) ${expected.map((f) => `line ${f.line}`).join(', ')}, with them ${findings.length}`,
+      );
+    }
+  }
+  return findings;
 }
 
 function label(c: RuleCase): string {

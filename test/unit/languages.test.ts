@@ -1,0 +1,38 @@
+import { describe, expect, it } from '@jest/globals';
+import { Parser, parse } from '../../src/engine/languages.js';
+import type { SyntaxLanguage, SyntaxNode } from '../../src/engine/types.js';
+
+/** The bindings' own `type` getter, which asks the native tree. */
+const nativeType = Object.getOwnPropertyDescriptor((Parser as unknown as { SyntaxNode: { prototype: object } }).SyntaxNode.prototype, 'type')!.get!;
+
+function* everyNode(node: SyntaxNode): Generator<SyntaxNode> {
+  yield node;
+  for (let i = 0; i < node.childCount; i++) yield* everyNode(node.child(i)!);
+}
+
+const SAMPLES: Record<SyntaxLanguage, string> = {
+  typescript: 'import x from "y";\nexport async function f<T>(a: T[]): Promise<void> { for (const b of a) { await g?.(b as any); } }\nlet s = `a${1}b`; /* c */ if (!(a <= 2)) throw new Error("e");\n@dec class K { #p = 1; get q() { return this.#p; } }\nconst broken = (;\n',
+  tsx: 'const el = <div className="a" onClick={() => void 0}>{items.map((i) => <Item key={i} />)}</div>;\nmodule.exports = { el, n: [1, 2n, 0x3, "s", true, null, undefined], r: /ab+c/gi };\nexport default function App({ a = 1, ...rest }) { try { return <><p {...rest}>{a}</p></>; } catch { return null; } }\nconst broken = <div>;\n',
+  python: 'import os\nfrom a import (b, c)\n@decorator\nasync def f(x: int = 1, *args, **kw) -> None:\n    """doc"""\n    async with lock as l:\n        yield [i for i in range(3) if i]\n    match x:\n        case {"k": 1}: pass\nclass K(Base, metaclass=M): z = lambda: f"{x!r}"\nbroken = (\n',
+};
+
+describe('node types', () => {
+  for (const [language, source] of Object.entries(SAMPLES) as [SyntaxLanguage, string][]) {
+    it(`every ${language} node's type is the native one (named, anonymous, error and missing nodes)`, () => {
+      const tree = parse(language, source);
+      let count = 0;
+      for (const node of everyNode(tree.rootNode)) {
+        expect(node.type).toBe(nativeType.call(node));
+        count++;
+      }
+      expect(count).toBeGreaterThan(100);
+      expect(tree.rootNode.hasError).toBe(true);
+    });
+  }
+
+  it('reads the type from the node class, not through the native tree', () => {
+    const tree = parse('python', 'def f():\n    return 1\n');
+    const fn = tree.rootNode.namedChild(0)!;
+    expect(Object.getOwnPropertyDescriptor(Object.getPrototypeOf(fn), 'type')?.value).toBe('function_definition');
+  });
+});
