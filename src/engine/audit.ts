@@ -6,7 +6,7 @@ import { fingerprintOf, normaliseCode } from './fingerprint.js';
 import { isSyntaxLanguage, languageForPath, parse, ruleLanguageOf } from './languages.js';
 import { generatedContentReason, generatedPathReason, isTestPath, minifiedReason, vendoredReason } from './paths.js';
 import { compilePrefilter, type Prefilter } from './prefilter.js';
-import { compileBundle, type CompiledQuery, type QueryBundle } from './query-set.js';
+import { QuerySet, type CompiledQuery } from './query-set.js';
 import { isSuppressed, findSuppressions, type Suppression } from './suppressions.js';
 import type {
   Facts,
@@ -124,7 +124,7 @@ export interface EngineOptions {
 }
 
 export class Engine {
-  private readonly bundles = new Map<SyntaxLanguage, QueryBundle>();
+  private readonly queries = new Map<SyntaxLanguage, QuerySet>();
   private readonly prefilter: Prefilter;
   private readonly ruleIndex: ReadonlyMap<Rule, number>;
 
@@ -140,21 +140,16 @@ export class Engine {
 
   /** Compiles every grammar's queries now rather than on first use (servers warm up at start). */
   warm(): void {
-    for (const language of ['typescript', 'tsx', 'python'] as const) {
-      const bundle = this.bundle(language);
-      void bundle.changed;
-      void bundle.file;
-      void bundle.all;
-    }
+    for (const language of ['typescript', 'tsx', 'python'] as const) this.querySet(language).warm();
   }
 
-  private bundle(language: SyntaxLanguage): QueryBundle {
-    let bundle = this.bundles.get(language);
-    if (!bundle) {
-      bundle = compileBundle(language, this.rules);
-      this.bundles.set(language, bundle);
+  private querySet(language: SyntaxLanguage): QuerySet {
+    let set = this.queries.get(language);
+    if (!set) {
+      set = new QuerySet(language, this.rules);
+      this.queries.set(language, set);
     }
-    return bundle;
+    return set;
   }
 
   ruleById(id: string): Rule | undefined {
@@ -273,9 +268,9 @@ export class Engine {
     let admits: ((ruleIndex: number) => boolean) | undefined;
     // Whether the file needs a tree: some rule reading it has a query for it or reads it whole.
     let needsTree = false;
-    // Which of the file's queries have a rule to dispatch to.
-    let changedQueried = false;
-    let fileQueried = false;
+    // The rules (indexes, ascending) whose queries run on this file, by scope.
+    const changedQueried: number[] = [];
+    const fileQueried: number[] = [];
     const visitor = language === 'python' ? 'py' : 'ts';
     for (const rule of this.rules) {
       if (!rule.meta.languages.includes(family)) continue;
@@ -287,8 +282,7 @@ export class Engine {
         if (!admits(this.ruleIndex.get(rule)!)) continue;
       }
       active.add(rule);
-      if (rule[visitor] && rule.scope === 'file') fileQueried = true;
-      else if (rule[visitor]) changedQueried = true;
+      if (rule[visitor] && isSyntaxLanguage(language)) (rule.scope === 'file' ? fileQueried : changedQueried).push(this.ruleIndex.get(rule)!);
       if (rule[visitor] || rule.checkFile) needsTree = true;
     }
     // A file that no rule reads still counts as audited: every rule looked and found its words absent.
@@ -316,7 +310,7 @@ export class Engine {
     let tree: Parser.Tree | undefined;
     if (isSyntaxLanguage(language) && needsTree) {
       tree = parse(language, file.content);
-      const bundle = this.bundle(language);
+      const queries = this.querySet(language);
       const root = tree.rootNode;
       const dispatch = (compiled: CompiledQuery | undefined, ranges: readonly LineSpan[] | undefined): void => {
         if (!compiled) return;
@@ -341,11 +335,12 @@ export class Engine {
           }
         }
       };
-      if (isAllLines(changed) && changedQueried && fileQueried) {
-        dispatch(bundle.all, undefined);
+      if (isAllLines(changed)) {
+        // A file read whole: one walk for every rule's patterns.
+        dispatch(queries.forRules([...changedQueried, ...fileQueried].sort((a, b) => a - b)), undefined);
       } else {
-        if (changedQueried) dispatch(bundle.changed, isAllLines(changed) ? undefined : queryRanges(changed));
-        if (fileQueried) dispatch(bundle.file, undefined);
+        dispatch(queries.forRules(changedQueried), queryRanges(changed));
+        dispatch(queries.forRules(fileQueried), undefined);
       }
     }
     for (const rule of active) {
