@@ -90,6 +90,20 @@ export interface AuditResult {
   readonly errors: readonly string[];
 }
 
+export interface AuditOptions {
+  /**
+   * The base versions of files, asked for only once the head versions have been read, and only
+   * for modified or renamed files with findings and no `baseContent`: a caller that must fetch
+   * base versions over the network (the App) fetches only those, and the audit reads only them
+   * again. Returns contents by (head) path; a path left out is treated as having no base.
+   */
+  readonly baseContents?: (paths: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+}
+
+interface BaseRequest {
+  readonly basesOf: readonly string[];
+}
+
 /** How much source `auditAsync` parses between two turns of the event loop. */
 const YIELD_EVERY_BYTES = 1_000_000;
 
@@ -157,7 +171,7 @@ export class Engine {
   }
 
   audit(files: readonly SourceFile[], settings: AuditSettings = DEFAULT_SETTINGS): AuditResult {
-    const steps = this.steps(files, settings);
+    const steps = this.steps(files, settings, false);
     for (;;) {
       const step = steps.next();
       if (step.done) return step.value;
@@ -175,12 +189,18 @@ export class Engine {
    * feels heap pressure (it sees only the small JS wrappers): a 3000-file PR peaks at ~220 MB
    * instead of ~340 MB, for ~30 ms of collection per megabyte of source.
    */
-  async auditAsync(files: readonly SourceFile[], settings: AuditSettings = DEFAULT_SETTINGS): Promise<AuditResult> {
-    const steps = this.steps(files, settings);
+  async auditAsync(files: readonly SourceFile[], settings: AuditSettings = DEFAULT_SETTINGS, options: AuditOptions = {}): Promise<AuditResult> {
+    const steps = this.steps(files, settings, options.baseContents !== undefined);
     let parsed = 0;
+    let answer: ReadonlyMap<string, string> | undefined;
     for (;;) {
-      const step = steps.next();
+      const step = steps.next(answer);
+      answer = undefined;
       if (step.done) return step.value;
+      if (typeof step.value !== 'number') {
+        answer = await options.baseContents!(step.value.basesOf);
+        continue;
+      }
       parsed += step.value;
       if (parsed >= YIELD_EVERY_BYTES) {
         parsed = 0;
@@ -190,8 +210,15 @@ export class Engine {
     }
   }
 
-  /** The audit, one file read per step; each step yields the bytes of source it parsed. */
-  private *steps(files: readonly SourceFile[], settings: AuditSettings): Generator<number, AuditResult, void> {
+  /**
+   * The audit, one file read per step; each step yields the bytes of source it parsed, or, once,
+   * the paths whose base versions it wants (when `askForBases`), to be answered with their contents.
+   */
+  private *steps(
+    files: readonly SourceFile[],
+    settings: AuditSettings,
+    askForBases: boolean,
+  ): Generator<number | BaseRequest, AuditResult, ReadonlyMap<string, string> | undefined> {
     const skipped: SkippedFile[] = [];
     const errors: string[] = [...this.loadErrors];
     const facts = createFacts();
@@ -223,14 +250,20 @@ export class Engine {
     const preExisting = new Set<string>();
     const baseFacts = createFacts();
     const byPath = groupBy(findings, (f) => f.path);
+    let fetched: ReadonlyMap<string, string> | undefined;
+    if (askForBases) {
+      const basesOf = files.filter((f) => byPath.has(f.path) && f.baseContent === undefined && f.status !== 'added' && !f.context).map((f) => f.path);
+      if (basesOf.length > 0) fetched = yield { basesOf };
+    }
     const baseReadings = new Map<string, FileReading>();
     for (const file of files) {
       const here = byPath.get(file.path);
-      if (!here || file.baseContent === undefined) continue;
+      const baseContent = file.baseContent ?? fetched?.get(file.path);
+      if (!here || baseContent === undefined) continue;
       const language = languageForPath(file.path)!;
       const ruleIds = new Set(here.map((f) => f.ruleId));
       const reading = this.readFile(
-        { ...file, content: file.baseContent, changed: ALL_LINES },
+        { ...file, content: baseContent, changed: ALL_LINES },
         language,
         ALL_LINES,
         settings,
@@ -241,7 +274,7 @@ export class Engine {
       );
       if (reading) {
         baseReadings.set(file.path, reading);
-        yield file.baseContent.length;
+        yield baseContent.length;
       }
     }
     if (baseReadings.size > 0) {

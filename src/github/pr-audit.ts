@@ -93,21 +93,19 @@ export async function auditPullRequest(octokit: GitHub, job: AuditJob, deps: Aud
     collected.sources.length > 0
       ? await fetchContextFiles(octokit, repo, job.headSha, listing.files.map((f) => f.filename), settings.maxFileBytes)
       : { sources: [], notes: [] };
-  let result = await deps.engine.auditAsync([...collected.sources, ...context.sources], settings);
-  // Base versions only of files with findings (an API call per file saved elsewhere), then the
-  // audit again with them, which marks findings that were already there as pre-existing.
-  const needBase = new Map<string, string>();
-  for (const f of result.findings) {
-    const basePath = collected.basePaths.get(f.path);
-    if (basePath !== undefined) needBase.set(f.path, basePath);
-  }
-  if (needBase.size > 0) {
-    const bases = await fetchBaseContents(octokit, repo, base, needBase, settings.maxFileBytes);
-    if (bases.size > 0) {
-      const withBases = collected.sources.map((s) => (bases.has(s.path) ? { ...s, baseContent: bases.get(s.path)! } : s));
-      result = await deps.engine.auditAsync([...withBases, ...context.sources], settings);
-    }
-  }
+  // Base versions are fetched only for files with findings (an API call per file saved
+  // elsewhere); the engine then reads only those again, and marks the findings already there
+  // as pre-existing.
+  const result = await deps.engine.auditAsync([...collected.sources, ...context.sources], settings, {
+    baseContents: async (paths) => {
+      const needBase = new Map<string, string>();
+      for (const path of paths) {
+        const basePath = collected.basePaths.get(path);
+        if (basePath !== undefined) needBase.set(path, basePath);
+      }
+      return needBase.size > 0 ? fetchBaseContents(octokit, repo, base, needBase, settings.maxFileBytes) : new Map<string, string>();
+    },
+  });
   const report = buildReport(result.findings, config.failOn);
   const skipped: SkippedFile[] = [...collected.skipped, ...result.skipped];
   const notes = [...collected.notes, ...context.notes];

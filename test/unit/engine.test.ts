@@ -41,6 +41,44 @@ describe('engine', () => {
     ]);
   });
 
+  it('asks for base versions only of modified files with findings, and reads only those again', async () => {
+    const asked: string[][] = [];
+    const result = await engine.auditAsync(
+      [
+        file('console.log(password);\nconsole.log(apiKey);\n', { path: 'src/a.ts', status: 'modified', changed: [{ start: 1, end: 2 }] }),
+        file('const quiet = 1;\n', { path: 'src/b.ts', status: 'modified', changed: [{ start: 1, end: 1 }] }),
+        file('console.log(secret);\n', { path: 'src/c.ts', status: 'added' }),
+        file('console.log(token);\n', { path: 'src/d.ts', status: 'modified', changed: [{ start: 1, end: 1 }], baseContent: 'console.log(token);\n' }),
+      ],
+      DEFAULT_SETTINGS,
+      {
+        baseContents: async (paths) => {
+          asked.push([...paths]);
+          return new Map([['src/a.ts', 'console.log(password);\n']]);
+        },
+      },
+    );
+    expect(asked).toEqual([['src/a.ts']]);
+    expect(result.findings.map((f) => [f.path, f.line, f.preExisting])).toEqual([
+      ['src/a.ts', 1, true],
+      ['src/a.ts', 2, false],
+      ['src/c.ts', 1, false],
+      ['src/d.ts', 1, true],
+    ]);
+  });
+
+  it('does not ask for base versions when nothing was found', async () => {
+    let asked = false;
+    const result = await engine.auditAsync([file('const a = 1;\n', { status: 'modified', changed: [{ start: 1, end: 1 }] })], DEFAULT_SETTINGS, {
+      baseContents: async () => {
+        asked = true;
+        return new Map();
+      },
+    });
+    expect(result.findings).toEqual([]);
+    expect(asked).toBe(false);
+  });
+
   it('honours suppressions on the line and the line above', () => {
     const content = [
       'console.log(password); // shipgate-ignore secret-in-log: test fixture printing a fake value',
