@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { ALL_LINES } from '../src/diff/changed-lines.js';
 import { DEFAULT_SETTINGS, Engine, type SourceFile } from '../src/engine/audit.js';
 import { loadRules } from '../src/engine/registry.js';
-import type { Rule, RuleContext, RuleMatch, SyntaxVisitor, Tree } from '../src/engine/types.js';
+import type { Finding, Rule, RuleContext, RuleMatch, SyntaxVisitor, Tree } from '../src/engine/types.js';
 import type { CorpusFile } from './corpus.js';
 import { cpuNow, maxRssKb, passes, settle, time, timeAsync, type Measurement } from './measure.js';
 import { syntheticPr } from './pull-request.js';
@@ -41,19 +41,35 @@ function withoutRuleCode(rules: readonly Rule[]): Rule[] {
   return rules.map((rule) => {
     const ts = silent(rule.ts);
     const py = silent(rule.py);
-    return { meta: rule.meta, ...(rule.scope ? { scope: rule.scope } : {}), ...(ts ? { ts } : {}), ...(py ? { py } : {}) };
+    return {
+      meta: rule.meta,
+      ...(rule.scope ? { scope: rule.scope } : {}),
+      ...(rule.requires ? { requires: rule.requires } : {}),
+      ...(ts ? { ts } : {}),
+      ...(py ? { py } : {}),
+    };
   });
 }
 
+/** A 32-bit FNV-1a digest of the findings, to tell two runs' results apart without listing them. */
+function digestOf(findings: readonly Finding[]): number {
+  let hash = 0x811c9dc5;
+  for (const key of findings.map((f) => `${f.ruleId}|${f.path}|${f.line}|${f.column}|${f.severity}|${f.message}`).sort()) {
+    for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
 /** Every rule, every line of every file: `shipgate scan DIR` minus reading and rendering. */
-export async function wholeFiles(files: readonly CorpusFile[], count: number, ruleCode = true): Promise<Measurement> {
+export async function wholeFiles(files: readonly CorpusFile[], count: number, ruleCode = true, gate = true): Promise<Measurement> {
   const loaded = await loadedEngine();
   const setup = loaded.setup;
   let engine = loaded.engine;
-  if (!ruleCode) {
-    engine = new Engine(withoutRuleCode(engine.rules));
+  if (!ruleCode || !gate) {
+    engine = new Engine(ruleCode ? engine.rules : withoutRuleCode(engine.rules), [], { prefilter: gate });
     setup['query compile (3 grammars)'] = time(() => engine.warm());
   }
+  let digest = 0;
   const sources = whole(files);
   let findings = 0;
   let audited = 0;
@@ -64,24 +80,25 @@ export async function wholeFiles(files: readonly CorpusFile[], count: number, ru
   const { runs, cpu } = passes(
     count,
     () => {
-      costs = ruleCode ? ruleCosts(engine.rules, sources) : (engine.audit(sources.slice(0, 30)), []);
+      costs = ruleCode && gate ? ruleCosts(engine.rules, sources) : (engine.audit(sources.slice(0, 30)), []);
     },
     () => {
       const result = engine.audit(sources);
       findings = result.findings.length;
+      digest = digestOf(result.findings);
       audited = result.auditedFiles;
       errors = result.errors;
     },
   );
   return {
-    mode: ruleCode ? 'engine' : 'queries',
+    mode: !ruleCode ? 'queries' : gate ? 'engine' : 'ungated',
     files: files.length,
     bytes: bytesOf(files),
     runs,
     cpu,
     setup,
     maxRssKb: maxRssKb(),
-    counts: { rules: engine.rules.length, findings, auditedFiles: audited, ruleErrors: errors.length },
+    counts: { rules: engine.rules.length, findings, findingsDigest: digest, auditedFiles: audited, ruleErrors: errors.length },
     notes: [...errors.slice(0, 5), ...costs],
   };
 }

@@ -34,6 +34,7 @@ const ROWS: readonly { readonly key: string; readonly label: (r: Results) => str
   { key: 'query', label: () => 'parse + one 20-pattern query (in-process)' },
   { key: 'queries', label: (r) => `Shipgate engine, all ${ruleCount(r)} rules' queries, rule code switched off (in-process)` },
   { key: 'engine', label: (r) => `Shipgate engine, all ${ruleCount(r)} rules, whole files (in-process)` },
+  { key: 'ungated', label: () => 'the same with the per-file rule gate switched off (in-process)' },
   { key: 'cli', label: () => '`shipgate scan DIR --format json` (whole process, incl. start-up)' },
   { key: 'eslint', label: (r) => `ESLint 9 + eslint-plugin-security (${r.byGroup.js?.eslint?.counts?.rules ?? r.byGroup.ts?.eslint?.counts?.rules ?? '?'} rules, in-process Linter)` },
   { key: 'bandit', label: () => 'bandit -r (whole process, all default plugins)' },
@@ -241,6 +242,14 @@ export function report(r: Results): string {
     ...GROUPS.flatMap((g) => {
       const c = r.byGroup[g]?.engine?.counts;
       return c ? [`- ${GROUP_LABEL[g]} engine: ${c.findings} findings on ${c.auditedFiles} files, ${c.ruleErrors} rule errors`] : [];
+    }),
+    ...GROUPS.flatMap((g) => {
+      const gated = r.byGroup[g]?.engine?.counts;
+      const ungated = r.byGroup[g]?.ungated?.counts;
+      if (!gated || !ungated) return [];
+      return gated.findingsDigest === ungated.findingsDigest
+        ? [`- ${GROUP_LABEL[g]}: the per-file rule gate changed no finding (${gated.findings} with it and without)`]
+        : [`- ${GROUP_LABEL[g]}: **the per-file rule gate changed the findings** (${gated.findings} with it, ${ungated.findings} without): a rule's \`requires\` words miss a case`];
     }),
     ...GROUPS.flatMap((g) => {
       const m = r.byGroup[g];

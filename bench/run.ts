@@ -121,6 +121,7 @@ async function main(argv: readonly string[]): Promise<void> {
         ['query', 'parse + 20-pattern query'],
         ['queries', "engine, every rule's query, no rule code"],
         ['engine', 'engine, every rule'],
+        ['ungated', 'engine, every rule, per-file gate off'],
       ] as const) {
         progress(`${group}: ${what}`);
         byGroup[mode] = await attempt(mode, group, files, bytes, () => worker(manifest, options, mode, group));

@@ -7,7 +7,7 @@ import { parseAndQueryFloor, parseFloor } from './floor.js';
 
 /**
  * One measurement in its own process, so each mode's peak RSS is its own:
- *   node --expose-gc dist/bench/worker.js <corpus dir> parse|query|queries|engine <ts|js|py>
+ *   node --expose-gc dist/bench/worker.js <corpus dir> parse|query|queries|engine|ungated <ts|js|py>
  *   node --expose-gc dist/bench/worker.js <corpus dir> pr <files>
  *   node --expose-gc dist/bench/worker.js <corpus dir> eslint js|ts
  *   node --expose-gc dist/bench/worker.js <corpus dir> e2e 1,20,200 [--throttle]
@@ -37,6 +37,8 @@ async function measure(argv: readonly string[]): Promise<unknown> {
       return { ...parseAndQueryFloor(loadGroup(manifest, group()), runs), label: group() };
     case 'engine':
       return { ...(await wholeFiles(loadGroup(manifest, group()), runs)), label: group() };
+    case 'ungated':
+      return { ...(await wholeFiles(loadGroup(manifest, group()), runs, true, false)), label: group() };
     case 'queries':
       return { ...(await wholeFiles(loadGroup(manifest, group()), runs, false)), label: group() };
     case 'pr': {
