@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ALL_LINES } from '../../src/diff/changed-lines.js';
 import { DEFAULT_SETTINGS, Engine, loadEngine, type SourceFile } from '../../src/engine/audit.js';
+import { minifiedReason } from '../../src/engine/paths.js';
 import { findSuppressions } from '../../src/engine/suppressions.js';
 import type { Rule } from '../../src/engine/types.js';
 
@@ -96,6 +97,14 @@ describe('engine', () => {
       { line: 1, column: 3, ruleIds: ['a-b', 'c'], reason: 'because' },
       { line: 2, column: 3, ruleIds: ['d'], reason: undefined },
     ]);
+  });
+
+  it('calls a file minified only for long lines that are few', () => {
+    expect(minifiedReason('x'.repeat(5000))).toBe('minified file');
+    expect(minifiedReason('x'.repeat(1200) + '\n' + 'y'.repeat(900))).toBe('minified file');
+    expect(minifiedReason(('x'.repeat(900) + '\n').repeat(5))).toBeUndefined();
+    expect(minifiedReason('x'.repeat(5000) + '\n'.repeat(40))).toBeUndefined();
+    expect(minifiedReason('short\n'.repeat(1000))).toBeUndefined();
   });
 
   it('skips vendored, generated, minified, binary and oversized files with a reason and audits the rest', () => {
