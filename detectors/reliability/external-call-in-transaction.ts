@@ -207,6 +207,11 @@ const rule: Rule = {
       },
     },
   },
+  // Nothing is reported outside a transaction, and each way of opening one names it: TS
+  // `transaction`/`$transaction`/`withTransaction`/… (all contain "transaction") or pg-promise's
+  // `db.tx`/`db.txIf` (".tx": assumes no space or comment between the dot and `tx`); Python
+  // `atomic` (decorator or `with`), `begin`/`begin_nested`, `conn.transaction()`.
+  requires: ['transaction', '.tx', 'atomic', 'begin'],
   ts: {
     query: `(call_expression arguments: (arguments [(arrow_function) (function_expression)])) @call`,
     onMatch: checkTs,

@@ -225,6 +225,10 @@ const rule: Rule = {
       },
     },
   },
+  // Every finding needs one of these spelled out in the file: the `$transaction` method it reports
+  // on, or `statement_timeout` in the SQL string it reads (raw text, never assembled from pieces);
+  // the client-defaults fact needs `transactionOptions`.
+  requires: ['$transaction', 'statement_timeout', 'transactionoptions'],
   ts: {
     query: `
       (call_expression function: (member_expression property: (property_identifier) @method) arguments: (arguments)) @call

@@ -129,6 +129,11 @@ function checkResolverReturn(ctx: RuleContext, ret: SyntaxNode, value: SyntaxNod
   });
 }
 
+/** Equal source text, compared by length first: a ternary's branch can be a large JSX tree, and reading its text is a copy. */
+function sameText(a: SyntaxNode, b: SyntaxNode): boolean {
+  return a.endIndex - a.startIndex === b.endIndex - b.startIndex && a.text === b.text;
+}
+
 function checkTs(match: RuleMatch, ctx: RuleContext): void {
   const v = tenantVocabulary(ctx.options.tenantKeys);
   const { fallback, left, right, ret, value, cond, then, otherwise } = match.captures;
@@ -142,7 +147,7 @@ function checkTs(match: RuleMatch, ctx: RuleContext): void {
     checkResolverReturn(ctx, ret, value);
   } else if (fallback && cond && then && otherwise) {
     // orgId ? orgId : 'default'
-    if (cond.text === then.text) checkFallback(ctx, fallback, then, otherwise, v);
+    if (sameText(cond, then)) checkFallback(ctx, fallback, then, otherwise, v);
   }
 }
 
@@ -155,7 +160,7 @@ function checkPy(match: RuleMatch, ctx: RuleContext): void {
   } else if (fallback && fallback.type === 'conditional_expression') {
     // org_id if org_id else DEFAULT_ORG
     const [then, cond, otherwise] = fallback.namedChildren;
-    if (then && cond && otherwise && then.text === cond.text) checkFallback(ctx, fallback, then, otherwise, v);
+    if (then && cond && otherwise && sameText(then, cond)) checkFallback(ctx, fallback, then, otherwise, v);
   } else if (ret && value) {
     checkResolverReturn(ctx, ret, value);
   } else if (call) {

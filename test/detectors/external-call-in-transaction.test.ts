@@ -4,6 +4,19 @@ ruleTable('external-call-in-transaction', {
   language: 'ts',
   invalid: [
     {
+      // Nothing but `.tx` names the transaction here: the case covers that requires word.
+      name: 'pg-promise db.tx posting to a webhook',
+      code: `
+export async function settle(id: string) {
+  await db.tx(async (t) => {
+    await t.none('UPDATE payouts SET state = $1 WHERE id = $2', ['settled', id]);
+    await axios.post(process.env.LEDGER_URL!, { id });
+  });
+}`,
+      lines: [5],
+      message: /HTTP request made inside `db\.tx\(…\)`/,
+    },
+    {
       name: 'Prisma interactive transaction charging with Stripe',
       code: `
 export async function placeOrder(userId: string, cart: Cart) {

@@ -4,6 +4,14 @@ ruleTable('query-params-missing', {
   language: 'ts',
   invalid: [
     {
+      // A CTE whose only word on the rule's list is WITH: the case covers that requires word.
+      name: 'sqlite db.get of a CTE with ? and no values',
+      code: `export async function latest(db: Database) {
+  return db.get('WITH recent AS (TABLE events) TABLE recent LIMIT ?');
+}`,
+      lines: [2],
+    },
+    {
       name: 'pg pool.query with $1 and no values',
       code: `router.get('/invoices/:id', async (req, res) => {
   const { rows } = await pool.query('SELECT * FROM invoices WHERE org_id = $1 AND id = $2');

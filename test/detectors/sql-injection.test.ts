@@ -4,6 +4,14 @@ ruleTable('sql-injection', {
   language: 'ts',
   invalid: [
     {
+      // A CTE whose only word on the rule's list is WITH: the case covers that requires word.
+      name: 'a CTE over a table named by the request',
+      code: `app.get('/recent', async (req, res) => {
+  res.json(await db.all(\`WITH recent AS (TABLE \${req.query.table}) TABLE recent\`));
+});`,
+      lines: [2],
+    },
+    {
       name: 'Express + pg: template interpolation of a route param',
       code: `router.get('/invoices/:id', async (req, res) => {
   const { rows } = await pool.query(\`SELECT * FROM invoices WHERE id = \${req.params.id}\`);
@@ -163,6 +171,12 @@ await pool.query(\`DELETE FROM files WHERE org_id = $1 AND id IN (\${placeholder
 ruleTable('sql-injection', {
   language: 'py',
   invalid: [
+    {
+      // Only `tables` (the keyword) is on the rule's list here: the case covers that requires word.
+      name: 'QuerySet.extra(tables=…) from the request',
+      code: `qs = Invoice.objects.extra(tables=[f"{request.GET['t']}"])`,
+      lines: [1],
+    },
     {
       name: 'cursor.execute with an f-string',
       code: `def get_invoice(request, invoice_id):
