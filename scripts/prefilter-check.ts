@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { collectAll } from '../src/cli/collect.js';
-import { Engine, type SourceFile } from '../src/engine/audit.js';
+import { DEFAULT_SETTINGS, Engine, type SourceFile } from '../src/engine/audit.js';
 import { languageForPath, ruleLanguageOf } from '../src/engine/languages.js';
 import { compilePrefilter } from '../src/engine/prefilter.js';
 import { loadRules } from '../src/engine/registry.js';
@@ -22,7 +22,7 @@ const only = new Set(values.rules.split(',').filter(Boolean));
 const rules = (await loadRules()).filter((r) => only.size === 0 || only.has(r.meta.id));
 const gated = new Engine(rules);
 const ungated = new Engine(rules, [], { prefilter: false });
-const prefilter = compilePrefilter(rules);
+const prefilter = compilePrefilter(rules, DEFAULT_SETTINGS.ruleOptions);
 const key = (f: Finding): string => `${f.ruleId} ${f.path}:${f.line}:${f.column} ${f.severity} ${f.message}`;
 
 const admitted = new Map<string, { files: number; admitted: number }>();
@@ -52,11 +52,13 @@ function countAdmissions(files: readonly SourceFile[]): void {
     const language = languageForPath(file.path);
     if (!language) continue;
     const admits = prefilter.admits(file.content);
+    const family = ruleLanguageOf(language);
+    const words = family === 'ts' || family === 'py' ? family : 'text';
     rules.forEach((rule, index) => {
-      if (!rule.meta.languages.includes(ruleLanguageOf(language))) return;
+      if (!rule.meta.languages.includes(family)) return;
       const row = admitted.get(rule.meta.id) ?? { files: 0, admitted: 0 };
       row.files++;
-      if (admits(index)) row.admitted++;
+      if (admits(index, words)) row.admitted++;
       admitted.set(rule.meta.id, row);
     });
   }

@@ -26,6 +26,7 @@ import type {
   Suggestion,
   SyntaxLanguage,
   SyntaxNode,
+  WordFamily,
 } from './types.js';
 
 /** One file of a change, as the engine reads it. */
@@ -139,7 +140,9 @@ export interface EngineOptions {
 
 export class Engine {
   private readonly queries = new Map<SyntaxLanguage, QuerySet>();
-  private readonly prefilter: Prefilter;
+  private readonly gate: boolean;
+  /** Prefilters by the words that config adds (most audits share one). */
+  private readonly prefilters = new Map<string, Prefilter>();
   private readonly ruleIndex: ReadonlyMap<Rule, number>;
 
   /** `loadErrors`: rules that could not be loaded, reported with every audit so nobody misses it. */
@@ -148,7 +151,7 @@ export class Engine {
     private readonly loadErrors: readonly string[] = [],
     options: EngineOptions = {},
   ) {
-    this.prefilter = compilePrefilter(options.prefilter === false ? [] : rules);
+    this.gate = options.prefilter !== false;
     this.ruleIndex = new Map(rules.map((rule, index) => [rule, index]));
   }
 
@@ -164,6 +167,22 @@ export class Engine {
       this.queries.set(language, set);
     }
     return set;
+  }
+
+  private readonly prefilterOf = new WeakMap<RuleOptions, Prefilter>();
+
+  private prefilterFor(options: RuleOptions): Prefilter {
+    const known = this.prefilterOf.get(options);
+    if (known) return known;
+    const configured = this.rules.map((rule) => rule.requiresFromOptions?.(options).join('\0') ?? '').join('\n');
+    let prefilter = this.prefilters.get(configured);
+    if (!prefilter) {
+      prefilter = compilePrefilter(this.gate ? this.rules : [], options);
+      if (this.prefilters.size >= 16) this.prefilters.clear();
+      this.prefilters.set(configured, prefilter);
+    }
+    this.prefilterOf.set(options, prefilter);
+    return prefilter;
   }
 
   ruleById(id: string): Rule | undefined {
@@ -298,7 +317,8 @@ export class Engine {
     const family = ruleLanguageOf(language);
     const isTestFile = isTestPath(file.path);
     const active = new Set<Rule>();
-    let admits: ((ruleIndex: number) => boolean) | undefined;
+    let admits: ((ruleIndex: number, family: WordFamily) => boolean) | undefined;
+    const words: WordFamily = family === 'ts' || family === 'py' ? family : 'text';
     // Whether the file needs a tree: some rule reading it has a query for it or reads it whole.
     let needsTree = false;
     // The rules (indexes, ascending) whose queries run on this file, by scope.
@@ -311,8 +331,8 @@ export class Engine {
       if (isTestFile && !settings.includeTestFiles && !rule.meta.includeTestFiles) continue;
       if (onlyRules && !onlyRules.has(rule.meta.id)) continue;
       if (rule.requires) {
-        admits ??= this.prefilter.admits(file.content);
-        if (!admits(this.ruleIndex.get(rule)!)) continue;
+        admits ??= this.prefilterFor(settings.ruleOptions).admits(file.content);
+        if (!admits(this.ruleIndex.get(rule)!, words)) continue;
       }
       active.add(rule);
       if (rule[visitor] && isSyntaxLanguage(language)) (rule.scope === 'file' ? fileQueried : changedQueried).push(this.ruleIndex.get(rule)!);

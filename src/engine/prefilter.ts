@@ -1,4 +1,4 @@
-import type { Rule } from './types.js';
+import type { RequiredWords, Rule, RuleOptions, WordFamily } from './types.js';
 
 /**
  * The per-file rule gate. Most rules have nothing to say about most files: a rule about HTTP
@@ -17,38 +17,55 @@ import type { Rule } from './types.js';
  * ~5–10% of a parse; one regular expression per rule would cost ~40%.
  */
 export interface Prefilter {
-  /** Indexes (into the rules it was built from) of the rules that may read this source. */
-  admits(source: string): (ruleIndex: number) => boolean;
+  /** Whether a rule (an index into the rules it was built from) may read this source. */
+  admits(source: string): (ruleIndex: number, family: WordFamily) => boolean;
 }
 
-export function compilePrefilter(rules: readonly Rule[]): Prefilter {
-  const words = new Set<string>();
-  for (const rule of rules) for (const word of rule.requires ?? []) words.add(word.toLowerCase());
+/** The words a rule requires of a file of one family, or undefined when it is not gated there. */
+export function wordsFor(rule: Rule, family: WordFamily, options: RuleOptions | undefined): readonly string[] | undefined {
+  const requires = rule.requires;
+  if (!requires) return undefined;
+  const own = isWordList(requires) ? requires : requires[family];
+  if (!own) return undefined;
+  const configured = options && rule.requiresFromOptions ? rule.requiresFromOptions(options) : [];
+  return [...own, ...configured].map((w) => w.toLowerCase()).filter((w) => w.length > 0);
+}
+
+function isWordList(requires: readonly string[] | RequiredWords): requires is readonly string[] {
+  return Array.isArray(requires);
+}
+
+const FAMILIES: readonly WordFamily[] = ['ts', 'py', 'text'];
+
+/** `options`: the audit's rule options, for rules whose words come from config. */
+export function compilePrefilter(rules: readonly Rule[], options?: RuleOptions): Prefilter {
+  const required = rules.map((rule) => Object.fromEntries(FAMILIES.map((family) => [family, wordsFor(rule, family, options)])) as Record<WordFamily, readonly string[] | undefined>);
+  const words = new Set<string>(required.flatMap((byFamily) => FAMILIES.flatMap((family) => byFamily[family] ?? [])));
   if (words.size === 0) return { admits: () => () => true };
 
   const sorted = [...words].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   const scan = new RegExp(`(?=(${sorted.map(escapeRegExp).join('|')}))`, 'gi');
-  const required = rules.map((rule) => rule.requires?.map((w) => w.toLowerCase()));
 
   return {
     admits(source) {
-      const found = new Set<string>();
-      scan.lastIndex = 0;
-      for (let match = scan.exec(source); match; match = scan.exec(source)) {
-        found.add(match[1]!.toLowerCase());
-        // A lookahead matches the empty string: step past this position by hand.
-        scan.lastIndex = match.index + 1;
-      }
-      const cache = new Map<number, boolean>();
-      return (ruleIndex) => {
-        const needs = required[ruleIndex];
-        if (!needs) return true;
-        let admitted = cache.get(ruleIndex);
-        if (admitted === undefined) {
-          admitted = needs.some((word) => found.has(word) || [...found].some((f) => f.length > word.length && f.includes(word)));
-          cache.set(ruleIndex, admitted);
+      let found: Set<string> | undefined;
+      const present = (word: string): boolean => {
+        if (!found) {
+          found = new Set<string>();
+          scan.lastIndex = 0;
+          for (let match = scan.exec(source); match; match = scan.exec(source)) {
+            found.add(match[1]!.toLowerCase());
+            // A lookahead matches the empty string: step past this position by hand.
+            scan.lastIndex = match.index + 1;
+          }
         }
-        return admitted;
+        if (found.has(word)) return true;
+        for (const f of found) if (f.length > word.length && f.includes(word)) return true;
+        return false;
+      };
+      return (ruleIndex, family) => {
+        const needs = required[ruleIndex]?.[family];
+        return !needs || needs.some(present);
       };
     },
   };

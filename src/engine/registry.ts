@@ -48,8 +48,11 @@ export function validateRule(rule: Rule, where: string): void {
   }
   if (!rule.ts && !rule.py && !rule.checkText && !rule.checkFile) fail('checks nothing');
   if (rule.requires !== undefined) {
-    if (!Array.isArray(rule.requires) || rule.requires.length === 0) fail('`requires` needs at least one word (or leave it out)');
-    for (const word of rule.requires) {
+    const lists: unknown[] = Array.isArray(rule.requires) ? [rule.requires] : Object.values(rule.requires);
+    const families = Array.isArray(rule.requires) ? [] : Object.keys(rule.requires).filter((k) => !['ts', 'py', 'text'].includes(k));
+    if (families.length) fail(`\`requires\` families are ts, py and text, not ${families.join(', ')}`);
+    if (lists.length === 0 || lists.some((l) => !Array.isArray(l) || l.length === 0)) fail('`requires` needs at least one word (or leave it out)');
+    for (const word of (lists as unknown[][]).flat()) {
       // Short words are in every file: a gate on them filters nothing and costs a scan.
       if (typeof word !== 'string' || word.trim().length < 3 || word !== word.toLowerCase()) {
         fail(`\`requires\` word ${JSON.stringify(word)}: lowercase, three characters or more`);

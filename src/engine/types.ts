@@ -150,6 +150,17 @@ export interface SyntaxVisitor {
   onMatch(match: RuleMatch, ctx: RuleContext): void;
 }
 
+/** `requires` per language family: TypeScript/JavaScript, Python, config files read as text. */
+export interface RequiredWords {
+  readonly ts?: readonly string[];
+  readonly py?: readonly string[];
+  /** Dockerfile, .env, YAML, JSON, TOML, Prisma, SQL. */
+  readonly text?: readonly string[];
+}
+
+/** Which `requires` list applies to a file. */
+export type WordFamily = keyof RequiredWords;
+
 export interface Rule {
   readonly meta: RuleMeta;
   /**
@@ -163,10 +174,16 @@ export interface Rule {
    * The rule's pre-filter (see prefilter.ts): words, matched case-insensitively anywhere in the
    * source, at least one of which a file must contain for this rule to read it. It must hold for
    * everything the rule can do with a file — every finding *and every fact it records* — in
-   * every language it reads: a word missing here is a finding silently lost. Leave it out when
-   * no such words exist. Costs nothing per rule: all rules' words are found in one pass.
+   * every language it reads: a word missing here is a finding silently lost. One list for every
+   * language, or a list per language family (a family left out is not gated). Leave it out
+   * when no such words exist. Costs nothing per rule: all rules' words are found in one pass.
    */
-  readonly requires?: readonly string[];
+  readonly requires?: readonly string[] | RequiredWords;
+  /**
+   * Words that come from config (e.g. the configured tenant keys), added to every gated
+   * family's `requires` list. Not checked for length: configured names are what they are.
+   */
+  requiresFromOptions?(options: RuleOptions): readonly string[];
   readonly ts?: SyntaxVisitor;
   readonly py?: SyntaxVisitor;
   /** Text rules for config files and anything the grammars do not cover. */

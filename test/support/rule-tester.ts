@@ -62,7 +62,7 @@ export async function runRule(ruleId: string, c: RuleCase, language: RuleTable['
     const expected = ungated.audit(files, settings).findings.filter((f) => f.path === path);
     if (JSON.stringify(expected) !== JSON.stringify(findings)) {
       throw new Error(
-        `${ruleId}: its \`requires\` words (${rule.requires.join(', ')}) change the result on this case: ` +
+        `${ruleId}: its \`requires\` words (${JSON.stringify(rule.requires)}) change the result on this case: ` +
           `without them ${expected.length} finding(s) ${expected.map((f) => `line ${f.line}`).join(', ')}, with them ${findings.length}`,
       );
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ALL_LINES } from '../../src/diff/changed-lines.js';
-import { Engine } from '../../src/engine/audit.js';
+import { DEFAULT_SETTINGS, Engine } from '../../src/engine/audit.js';
 import { compilePrefilter } from '../../src/engine/prefilter.js';
 import { validateRule } from '../../src/engine/registry.js';
 import type { Rule } from '../../src/engine/types.js';
@@ -17,7 +17,7 @@ describe('prefilter', () => {
   const rules = [ruleWith('a', ['apikey']), ruleWith('b', ['keyvault']), ruleWith('c', ['secret']), ruleWith('d', ['secretkey', 'hmac']), ruleWith('e')];
   const admitted = (source: string): string[] => {
     const admits = compilePrefilter(rules).admits(source);
-    return rules.filter((_, i) => admits(i)).map((r) => r.meta.id);
+    return rules.filter((_, i) => admits(i, 'ts')).map((r) => r.meta.id);
   };
 
   it('admits a rule when one of its words occurs, in any case', () => {
@@ -37,10 +37,27 @@ describe('prefilter', () => {
     expect(admitted('const x = 1')).toEqual(['e']);
   });
 
+  it('gates each language family by its own list, and not a family it leaves out', () => {
+    const byFamily = [ruleWith('g', undefined, { requires: { ts: ['axios'], py: ['requests'] } })];
+    const admits = compilePrefilter(byFamily).admits;
+    expect(admits('import requests')(0, 'py')).toBe(true);
+    expect(admits('import requests')(0, 'ts')).toBe(false);
+    expect(admits('axios.get(u)')(0, 'ts')).toBe(true);
+    expect(admits('anything')(0, 'text')).toBe(true);
+  });
+
+  it('adds the words a rule takes from config', () => {
+    const options = { tenantKeys: ['Company_ID'], tenantModels: [], crossTenantPaths: [] };
+    const rule = ruleWith('h', ['tenant'], { requiresFromOptions: (o) => o.tenantKeys });
+    expect(compilePrefilter([rule], options).admits('where company_id = 1')(0, 'py')).toBe(true);
+    expect(compilePrefilter([rule], options).admits('where user_id = 1')(0, 'py')).toBe(false);
+    expect(compilePrefilter([rule], { ...options, tenantKeys: ['user_id'] }).admits('where user_id = 1')(0, 'py')).toBe(true);
+  });
+
   it('treats regular-expression characters in words literally', () => {
     const admits = compilePrefilter([ruleWith('f', ['x-hub-signature', 'settimeout('])]).admits;
-    expect(admits('setTimeout(fn)')(0)).toBe(true);
-    expect(admits('settimeout fn')(0)).toBe(false);
+    expect(admits('setTimeout(fn)')(0, 'ts')).toBe(true);
+    expect(admits('settimeout fn')(0, 'ts')).toBe(false);
   });
 });
 
@@ -73,9 +90,23 @@ describe('the engine with the prefilter', () => {
     expect(calls).toBe(2);
   });
 
+  it('uses the configured words of each audit', () => {
+    const scoped = ruleWith('scoped', ['tenant'], {
+      requiresFromOptions: (o) => o.tenantKeys,
+      checkText: undefined,
+      ts: { query: '(call_expression) @call', onMatch: (_m, ctx) => ctx.report({ lines: { start: 1, end: 1 }, message: 'call' }) },
+    });
+    const engine = new Engine([scoped]);
+    const settings = (keys: string[]) => ({ ...DEFAULT_SETTINGS, ruleOptions: { ...DEFAULT_SETTINGS.ruleOptions, tenantKeys: keys } });
+    expect(engine.audit(file('find(company_id)\n'), settings(['org_id'])).findings).toHaveLength(0);
+    expect(engine.audit(file('find(company_id)\n'), settings(['company_id'])).findings).toHaveLength(1);
+  });
+
   it('refuses words that filter nothing', () => {
     expect(() => validateRule(ruleWith('x', ['ab']), 'detectors/x/x.ts')).toThrow(/three characters/);
     expect(() => validateRule(ruleWith('x', ['Fetch']), 'detectors/x/x.ts')).toThrow(/lowercase/);
     expect(() => validateRule(ruleWith('x', []), 'detectors/x/x.ts')).toThrow(/at least one/);
+    expect(() => validateRule(ruleWith('x', undefined, { requires: { ts: [] } }), 'detectors/x/x.ts')).toThrow(/at least one/);
+    expect(() => validateRule(ruleWith('x', undefined, { requires: { js: ['fetch'] } as never }), 'detectors/x/x.ts')).toThrow(/families/);
   });
 });
