@@ -99,7 +99,6 @@ export interface SqlCall {
 
 /** The SQL-running call `call` is, or undefined. `python` picks the grammar's conventions. */
 export function sqlCallOf(call: SyntaxNode, python: boolean): SqlCall | undefined {
-  const callee = calleeName(call);
   const fn = call.childForFieldName('function');
   if (!fn || (fn.type !== 'member_expression' && fn.type !== 'attribute')) {
     // `text(f"...")` on its own is the SQL, handled by callers that look for it.
@@ -107,15 +106,17 @@ export function sqlCallOf(call: SyntaxNode, python: boolean): SqlCall | undefine
   }
   const method = fn.childForFieldName(python ? 'attribute' : 'property')?.text;
   if (!method) return undefined;
+  // The method decides first: it is one cheap lookup, and most calls are not SQL calls.
+  const rawOnly = python ? PY_RAW_ONLY : TS_RAW_ONLY;
+  const generic = python ? PY_GENERIC : TS_GENERIC;
+  if (!rawOnly.has(method) && !generic.has(method)) return undefined;
   // A tagged template (`conn.query\`… ${x}\``) is the driver's parameterised form.
   if (call.childForFieldName('arguments')?.type === 'template_string') return undefined;
   const args = callArguments(call);
   const positional = args.filter((a) => a.type !== 'keyword_argument');
   const first = positional[0];
   if (!first) return undefined;
-  const rawOnly = python ? PY_RAW_ONLY : TS_RAW_ONLY;
-  const generic = python ? PY_GENERIC : TS_GENERIC;
-  if (!rawOnly.has(method) && !generic.has(method)) return undefined;
+  const callee = calleeName(call);
   // Python's `conn.execute(text("..."))` / `sa.text(...)`: the SQL is inside text().
   let sql = first;
   let textCall: SyntaxNode | undefined;
