@@ -449,6 +449,10 @@ const rule: Rule = {
       },
     },
   },
+  // Every finding comes from a `cors`/`CORS`/`corsMiddleware`/`enableCors` call, `register(cors…)`,
+  // a NestJS `cors` option, a CORSMiddleware, a Django `CORS_*` setting, flask-cors
+  // `cross_origin`, or an `Access-Control-Allow-Origin` header (matched whole, as a string).
+  requires: ['cors', 'cross_origin', 'access-control-allow-origin'],
   ts: {
     query: `
 (call_expression function: (_) arguments: (arguments)) @call

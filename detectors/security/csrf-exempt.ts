@@ -154,6 +154,9 @@ const rule: Rule = {
       },
     },
   },
+  // Only a `csrf_exempt` decorator (bare, dotted, or in `method_decorator`) or a `<csrf…>.exempt`
+  // one is looked at: both names contain "exempt" (rarer than "csrf", which every form has too).
+  requires: ['exempt'],
   py: {
     query: `(decorated_definition (decorator) @decorator) @decorated`,
     onMatch: check,

@@ -158,6 +158,8 @@ const rule: Rule = {
       },
     },
   },
+  // Each finding needs `DEBUG = True`, `config["DEBUG"]`, `.debug = True` or `debug=True`.
+  requires: ['debug'],
   py: {
     query: `
       (expression_statement (assignment left: (identifier) @name right: (true) @value)) @stmt

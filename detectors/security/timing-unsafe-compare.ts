@@ -32,6 +32,17 @@ const DESCRIPTIVE_LAST = new Set([
  */
 const CRYPTO_CONTEXT = /createHmac|\bhmac|Hmac|webhook|jsonwebtoken|\bjwt\b|\bsign(ing)?\(|\bsigning|secret|timingSafeEqual|['"]x-[\w-]*signature/i;
 const CRYPTO_WORDS = new Set(['signature', 'signatures', 'sig', 'hmac', 'digest', 'mac']);
+
+/** Whether the file signs or verifies anything: tested once per file, not on every comparison. */
+const cryptoFiles = new WeakMap<object, { readonly source: string; readonly crypto: boolean }>();
+function isCryptoFile(ctx: RuleContext): boolean {
+  const source = ctx.file.source;
+  const cached = cryptoFiles.get(ctx.file);
+  if (cached && cached.source === source) return cached.crypto;
+  const crypto = CRYPTO_CONTEXT.test(source);
+  cryptoFiles.set(ctx.file, { source, crypto });
+  return crypto;
+}
 /**
  * Tokens that are not credentials: pagination and cancellation tokens, push-notification device
  * tokens, and the tokens of lexers and parsers.
@@ -186,7 +197,7 @@ function checkTs(match: RuleMatch, ctx: RuleContext): void {
   if (!['==', '===', '!=', '!=='].includes(operator)) return;
   const left = match.captures.left!;
   const right = match.captures.right!;
-  if (!verifies(left, right, CRYPTO_CONTEXT.test(ctx.file.source)) || inEqualityMethod(comparison)) return;
+  if (!verifies(left, right, isCryptoFile(ctx)) || inEqualityMethod(comparison)) return;
   const role = fileRole(ctx.file, rootOf(comparison)).role;
   // In the browser nobody can time the comparison but the user themselves.
   if (role === 'browser') return;
@@ -217,7 +228,7 @@ function checkPy(match: RuleMatch, ctx: RuleContext): void {
   const operator = operators[0]!.text;
   if (operator !== '==' && operator !== '!=') return;
   const [left, right] = operands as [SyntaxNode, SyntaxNode];
-  if (!verifies(left, right, CRYPTO_CONTEXT.test(ctx.file.source)) || inEqualityMethod(comparison)) return;
+  if (!verifies(left, right, isCryptoFile(ctx)) || inEqualityMethod(comparison)) return;
   const compare = compareDigestIn(ctx.file.source);
   // `compare_digest` raises on non-ASCII str: fine for hex digests and tokens, not for passwords.
   // A side read with `.get()` may be None, on which `compare_digest` raises: not mechanical.
@@ -251,6 +262,18 @@ const rule: Rule = {
       },
     },
   },
+  // A finding needs one side named as a secret or a verification value (see strengthOf). Names
+  // are words of identifiers and string keys, so each word below is in the raw text: a secret
+  // word (`pass_word` joins to "password": hence 'word'; `api_key`/`privateKey` → 'key';
+  // `session_id` → 'session'; `cardNumber` → 'card'; `X-Auth-Header` → 'header'), a
+  // non-crypto verification word (otp/totp/hotp, mfa, a last word 'code' as in `otpCode` and
+  // `passcode`), or, for signature/sig/hmac/digest/mac, which count only in a file CRYPTO_CONTEXT
+  // matches, one of that regex's words (`sign(` also admits `assign(`: unavoidable).
+  requires: [
+    'hmac', 'webhook', 'jwt', 'sign(', 'signing', 'secret', 'timingsafeequal', 'signature',
+    'otp', 'mfa', 'code',
+    'word', 'passwd', 'pwd', 'phrase', 'token', 'key', 'authorization', 'header', 'cookie', 'credential', 'pin', 'cvv', 'cvc', 'session', 'bearer', 'ssn', 'card',
+  ],
   ts: { query: '(binary_expression left: (_) @left right: (_) @right) @cmp', onMatch: checkTs },
   py: { query: '(comparison_operator) @cmp', onMatch: checkPy },
 };

@@ -20,7 +20,9 @@ function parserOf(call: SyntaxNode): (typeof PARSERS)[string] | undefined {
   if (!fn) return undefined;
   // `multer(...)`, `busboy(...)`, `new Busboy(...)`, `formidable(...)`, `new formidable.IncomingForm(...)`.
   if (fn.includes('.') && !/^formidable\.(IncomingForm|formidable)$/.test(fn)) return undefined;
-  return PARSERS[lastSegment(fn) === 'formidable' ? 'formidable' : lastSegment(fn)!];
+  const name = lastSegment(fn) === 'formidable' ? 'formidable' : lastSegment(fn)!;
+  // Own keys only: `toString()` or `new constructor()` must not find Object.prototype's members.
+  return Object.hasOwn(PARSERS, name) ? PARSERS[name] : undefined;
 }
 
 /** Whether the options cap the size, or cannot be read here (a variable, a spread). */
@@ -173,6 +175,10 @@ const rule: Rule = {
       },
     },
   },
+  // TS findings are calls of a PARSERS name (multer, busboy/Busboy, formidable, IncomingForm).
+  // Python findings read `request.FILES`/`request.files` or an `UploadFile` parameter. The fact
+  // checkFile records needs MAX_CONTENT_LENGTH in the file.
+  requires: ['multer', 'busboy', 'formidable', 'incomingform', 'files', 'uploadfile', 'max_content_length'],
   ts: {
     query: `
       (call_expression function: [(identifier) (member_expression)] arguments: (arguments)) @parser

@@ -336,6 +336,19 @@ const rule: Rule = {
     },
   },
   scope: 'file',
+  // Every TS finding is a body read (tsBodyRead, nestBody's `@Body()`): `.body`, `.rawBody`,
+  // `.json()`, `.text()`, `.formData()`, `.arrayBuffer()`, `.blob()`. Nothing narrower holds in
+  // TS: a Next.js handler in `app/api/webhooks/stripe/route.ts` is a receiver by its file path
+  // alone. A Python receiver is named "webhook" (route path, view or class name) or handles a
+  // provider event (PROVIDER_EVENTS strings, the X-GitHub-Event header).
+  requires: [
+    'body', 'json', 'text', 'formdata', 'arraybuffer', 'blob',
+    'webhook', 'x-github-event', 'http_x_github_event',
+    'checkout.session.', 'customer.subscription.', 'invoice.', 'payment_intent.', 'charge.',
+    'user.created', 'user.updated', 'user.deleted', 'organization.created', 'organization.updated', 'organization.deleted', 'organizationmembership.',
+    'session.created', 'session.ended', 'session.revoked', 'email.created', 'email.delivered', 'email.bounced',
+    'pull_request', 'push', 'installation', 'issues', 'subscription_', 'order_created', 'orders/', 'app_subscriptions/update',
+  ],
   ts: {
     query: `
       (call_expression function: (member_expression property: (property_identifier) @verb) arguments: (arguments . (string) @path)) @route

@@ -45,6 +45,13 @@ if (!record || record.resetToken !== token) throw new Error('invalid or expired 
   revalidatePath('/');
   return NextResponse.json({ ok: true });
 }`,
+    },    {
+      name: 'an "auth header" pair: only the word header lets the file in',
+      code: `if (req.get('X-Auth-Header') !== authHeaderValue) return res.sendStatus(401);`,
+    },
+    {
+      name: 'a verification code: only the word code lets the file in',
+      code: `if (user.smsCode !== body.smsCode) throw new UnauthorizedException();`,
     },
   ],
   valid: [
@@ -131,7 +138,17 @@ def export():
     `@shared_task
 def apply(payload):
     if payload["sig"] != sign(payload["body"]):
-        raise PermissionDenied("bad signature")`,
+        raise PermissionDenied("bad signature")`,    {
+      name: 'pass_word joins to password: only the word "word" lets the file in',
+      code: `def check(form, user):
+    if user.pass_word != form["pass_word"]:
+        raise Forbidden()`,
+    },
+    {
+      name: 'a PIN: only the word pin lets the file in',
+      code: `if account.pin != request.POST["pin"]:
+    raise Forbidden()`,
+    },
   ],
   valid: [
     `if token is None:

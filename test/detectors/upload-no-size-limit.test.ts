@@ -58,6 +58,7 @@ ruleTable('upload-no-size-limit', {
     { name: 'multer.diskStorage is not the parser', code: "const storage = multer.diskStorage({ destination: 'uploads/', filename: (req, file, cb) => cb(null, file.originalname) });\n" },
     { name: '@fastify/multipart has a 1 MB default', code: "await fastify.register(multipart);\nfastify.post('/upload', async (req) => { const data = await req.file(); return save(data); });\n" },
     { name: 'a function called upload', code: "const result = await upload({ bucket: 'docs', key, body });\n" },
+    { name: "Object.prototype's names are not parsers", code: 'const text = toString();\nconst copy = new constructor();\n' },
   ],
 });
 

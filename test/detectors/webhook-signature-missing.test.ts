@@ -4,6 +4,17 @@ ruleTable('webhook-signature-missing', {
   language: 'ts',
   invalid: [
     {
+      name: 'Next.js route, a receiver by its path alone: only "text" lets the file in',
+      path: 'app/api/webhooks/stripe/route.ts',
+      code: `export async function POST(req: Request) {
+  const event = parse(await req.text());
+  await fulfil(event);
+  return new Response(null, { status: 204 });
+}
+`,
+      lines: [2],
+    },
+    {
       name: 'Express Stripe webhook trusting req.body',
       path: 'src/routes/billing.ts',
       code: `import { Router } from 'express';
@@ -194,6 +205,18 @@ async def clerk_webhook(event: ClerkEvent):
     return {"ok": True}
 `,
       lines: [2],
+    },
+    {
+      name: 'GitHub installation event on a route not named webhook: only "installation" lets the file in',
+      path: 'app/routes/gh.py',
+      code: `@app.post("/gh/events")
+def on_github_event():
+    payload = request.form
+    if payload.get("action") == "installation":
+        Installation.create(payload)
+    return "", 204
+`,
+      lines: [3],
     },
     {
       name: 'Flask route with get_json',
