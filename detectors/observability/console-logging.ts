@@ -70,13 +70,25 @@ function consoleAllowed(call: SyntaxNode, ctx: RuleContext): boolean {
   const near = `${ctx.file.line(row - 1)}\n${ctx.file.line(row)}`;
   if (/eslint-disable(-next-line|-line)?(?![\w-])[^\n]*\bno-console\b/.test(near)) return true;
   const before = ctx.file.source.slice(0, call.startIndex);
-  const opened = Math.max(before.lastIndexOf('eslint-disable no-console'), lastBlanketDisable(before));
+  const opened = Math.max(before.lastIndexOf('eslint-disable no-console'), lastBlanketDisable(ctx.file, call.startIndex));
   return opened >= 0 && before.lastIndexOf('eslint-enable') < opened;
 }
 
-function lastBlanketDisable(text: string): number {
-  const matches = [...text.matchAll(/\/\*\s*eslint-disable\s*\*\//g)];
-  return matches.length ? matches[matches.length - 1]!.index! : -1;
+const blanketCache = new WeakMap<FileView, { start: number; end: number }[]>();
+
+/** Where the last `/* eslint-disable *\/` that ends before `offset` starts, or -1. Found once per file. */
+function lastBlanketDisable(file: FileView, offset: number): number {
+  let found = blanketCache.get(file);
+  if (!found) {
+    found = [...file.source.matchAll(/\/\*\s*eslint-disable\s*\*\//g)].map((m) => ({ start: m.index!, end: m.index! + m[0].length }));
+    blanketCache.set(file, found);
+  }
+  let last = -1;
+  for (const m of found) {
+    if (m.end > offset) break;
+    last = m.start;
+  }
+  return last;
 }
 
 /**
@@ -140,6 +152,8 @@ const rule: Rule = {
       },
     },
   },
+  // Only calls on the identifier `console` are reported: a file without the word has none.
+  requires: ['console'],
   ts: {
     query: `(call_expression function: (member_expression object: (identifier) @object property: (property_identifier) @method) @callee) @call`,
     onMatch: check,

@@ -126,6 +126,8 @@ const rule: Rule = {
       },
     },
   },
+  // Only calls of the bare name `print` are reported: a module without the word has none.
+  requires: ['print'],
   py: {
     query: `(call function: (identifier) @fn) @call`,
     onMatch: check,

@@ -1,6 +1,6 @@
 import { fileRole } from '../support/file-role.js';
 import { calleeName, dottedName, enclosingFunction, lastSegment, replaceNode, stringValue } from '../support/syntax.js';
-import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+import type { FileView, Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
 /**
  * A promise dropped on the floor: a call that returns a promise, used as a statement with no
@@ -352,15 +352,15 @@ function check(match: RuleMatch, ctx: RuleContext): void {
   if (fileRole(ctx.file, call.tree.rootNode).role === 'browser') return;
 
   const facts = factsFor(ctx.file, call.tree.rootNode);
-  const inAsync = isAsync(fn);
-  const awaitFix = inAsync ? { suggestion: replaceNode(ctx.file, call, `await ${ctx.text(call)}`) } : {};
+  // Built only for a call that is reported: the call may be a whole handler registration.
+  const awaitFix = (): { suggestion?: Suggestion } => (isAsync(fn) ? { suggestion: replaceNode(ctx.file, call, `await ${ctx.text(call)}`) } : {});
 
   if (outer === 'then' || outer === 'finally') {
     if (!chainRootCanReject(calls)) return;
     ctx.report({
       node: call,
       message: `\`.${outer}(...)\` without a rejection handler: if \`${shorten(ctx.text(calls[calls.length - 1]!))}\` rejects, the error is unhandled.`,
-      ...awaitFix,
+      ...awaitFix(),
     });
     return;
   }
@@ -373,7 +373,7 @@ function check(match: RuleMatch, ctx: RuleContext): void {
     message: known.lazy
       ? `${known.what}: without \`await\` \`${text}\` never runs, and nothing notices.`
       : `${known.what}, and \`${text}\` is neither awaited nor given a \`.catch\`: a rejection is unhandled and nobody waits for it.`,
-    ...awaitFix,
+    ...awaitFix(),
   });
 }
 
@@ -393,6 +393,15 @@ const rule: Rule = {
       },
     },
   },
+  // Every report names one of these: a `.then`/`.finally` chain; a function declared `async` in
+  // the file; `fetch`, `axios` (and its instances, made by `axios.create`); fs/promises (imported
+  // or `fs.promises`); a `*queue`, `*redis*` or `stripe` receiver; `sendMail`. Prisma calls are
+  // gated on their method names, not on `prisma`: the transaction client is often just `tx`.
+  requires: [
+    'then', 'finally', 'async', 'fetch', 'axios', 'promises', 'queue', 'redis', 'stripe', 'sendmail',
+    'create', 'update', 'upsert', 'delete', 'find', 'count', 'aggregate', 'groupby',
+    '$connect', '$disconnect', '$transaction', '$executeraw', '$queryraw', '$runcommandraw',
+  ],
   ts: {
     query: `(expression_statement (call_expression) @call)`,
     onMatch: check,

@@ -471,7 +471,6 @@ function onMatchPy(match: RuleMatch, ctx: RuleContext): void {
   const name = fn.childForFieldName('name')?.text ?? '';
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
   const routes = decorated ? pythonRoutePaths(decorated) : [];
-  const flask = decorated ? /@\w+\.route\(/.test(decorated.text.split('\n').filter((l) => l.trim().startsWith('@')).join('\n')) || /^\s*(from flask|import flask)/m.test(ctx.file.source) : false;
   let isHandler = false;
   if (routes.length > 0) isHandler = routes.some(isHealthPath);
   else {
@@ -486,6 +485,8 @@ function onMatchPy(match: RuleMatch, ctx: RuleContext): void {
     }
   }
   if (!isHandler) return;
+  // Read only for a health handler: it scans the whole decorated function and the whole file.
+  const flask = decorated ? /@\w+\.route\(/.test(decorated.text.split('\n').filter((l) => l.trim().startsWith('@')).join('\n')) || /^\s*(from flask|import flask)/m.test(ctx.file.source) : false;
   reportAnswers(answersPy(fn, ctx, flask), ctx);
 }
 
@@ -505,6 +506,20 @@ const rule: Rule = {
       },
     },
   },
+  // Two ways in, and a file must show one of them:
+  // - the handler is named or routed as a health check: a name word (`health`, `readiness`,
+  //   `readyz`, `liveness`, `livez`) or a path segment (`ready`, `status` only whole, so
+  //   preceded by `/` or the string's opening quote). (A word split across Python's implicit
+  //   string concatenation, `"/sta" "tus"`, would escape this.)
+  // - a Next.js `app/**/health/route.ts` or `pages/api/health.ts` is a health check by its PATH,
+  //   which the gate does not see. Those are covered by what every finding needs: a failure path
+  //   (`catch`, `.then(ok, fail)`) or a body that says down (a `false` flag, or a `status`/`state`/
+  //   `result`/`health` key). `status` then covers its path forms too.
+  // Python files are let in by the second list as well: one gate serves both languages.
+  requires: [
+    'health', 'readiness', 'readyz', 'liveness', 'livez', '/ready', "'ready", '"ready', '`ready',
+    'catch', 'then', 'false', 'status', 'state', 'result',
+  ],
   ts: {
     query: `
       (call_expression function: (member_expression property: (property_identifier)) arguments: (arguments . [(string) (template_string)])) @route

@@ -97,6 +97,15 @@ export class ExportService {
       lines: [2],
       suggestion: '  await axios.post(process.env.FORWARD_URL!, event, { timeout: 5000 });',
     },
+    {
+      // The gate: neither `prisma` nor `async` is in this file, only the method name `delete`.
+      name: 'Prisma transaction client passed to a plain function',
+      code: `export function purgeUser(tx: Tx, id: string) {
+  tx.user.delete({ where: { id } });
+}`,
+      lines: [2],
+      message: /never runs/,
+    },
   ],
   valid: [
     {

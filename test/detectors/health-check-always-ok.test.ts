@@ -133,6 +133,18 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
 }`,
       lines: [7],
     },
+    {
+      // The gate: the path says health, the text does not; only `false` lets this file in.
+      name: 'Next.js route handler whose body flag can be false',
+      path: 'app/api/healthz/route.ts',
+      code: `
+export function GET() {
+  const up = probeQueue();
+  return Response.json({ ok: up ? true : false });
+}`,
+      lines: [4],
+      message: /report the service as down/,
+    },
   ],
   valid: [
     {
@@ -358,6 +370,21 @@ def status():
     return {"status": "up"}, 200
 `,
       lines: [7],
+    },
+    {
+      // The gate: `/ready` is the only word of the rule's list in this module.
+      name: 'FastAPI readiness route answering from its except',
+      code: `
+@router.get("/ready")
+def probe():
+    try:
+        ping_broker()
+    except Exception:
+        return {"up": 0}
+    return {"up": 1}
+`,
+      lines: [7],
+      message: /failure path/,
     },
   ],
   valid: [
