@@ -58,7 +58,7 @@ function countAdmissions(files: readonly SourceFile[]): void {
       if (!rule.meta.languages.includes(family)) return;
       const row = admitted.get(rule.meta.id) ?? { files: 0, admitted: 0 };
       row.files++;
-      if (admits(index, words)) row.admitted++;
+      if (rule.requiresUnlessPath?.test(file.path) || admits(index, words)) row.admitted++;
       admitted.set(rule.meta.id, row);
     });
   }

@@ -330,7 +330,7 @@ export class Engine {
       if (settings.disabledRules.has(rule.meta.id)) continue;
       if (isTestFile && !settings.includeTestFiles && !rule.meta.includeTestFiles) continue;
       if (onlyRules && !onlyRules.has(rule.meta.id)) continue;
-      if (rule.requires) {
+      if (rule.requires && !rule.requiresUnlessPath?.test(file.path)) {
         admits ??= this.prefilterFor(settings.ruleOptions).admits(file.content);
         if (!admits(this.ruleIndex.get(rule)!, words)) continue;
       }

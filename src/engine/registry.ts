@@ -47,6 +47,8 @@ export function validateRule(rule: Rule, where: string): void {
     }
   }
   if (!rule.ts && !rule.py && !rule.checkText && !rule.checkFile) fail('checks nothing');
+  if (rule.requiresUnlessPath !== undefined && !(rule.requiresUnlessPath instanceof RegExp)) fail('`requiresUnlessPath` is a regular expression');
+  if (rule.requiresUnlessPath?.global || rule.requiresUnlessPath?.sticky) fail('`requiresUnlessPath` may not be global or sticky (test() would keep state)');
   if (rule.requires !== undefined) {
     const lists: unknown[] = Array.isArray(rule.requires) ? [rule.requires] : Object.values(rule.requires);
     const families = Array.isArray(rule.requires) ? [] : Object.keys(rule.requires).filter((k) => !['ts', 'py', 'text'].includes(k));

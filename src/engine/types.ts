@@ -184,6 +184,12 @@ export interface Rule {
    * family's `requires` list. Not checked for length: configured names are what they are.
    */
   requiresFromOptions?(options: RuleOptions): readonly string[];
+  /**
+   * Paths the rule reads whatever words they contain, for rules that recognise a file by its
+   * path (a Next.js `app/api/health/route.ts` is a health handler by where it is). Matched
+   * against the repository-relative path.
+   */
+  readonly requiresUnlessPath?: RegExp;
   readonly ts?: SyntaxVisitor;
   readonly py?: SyntaxVisitor;
   /** Text rules for config files and anything the grammars do not cover. */

@@ -102,6 +102,17 @@ describe('the engine with the prefilter', () => {
     expect(engine.audit(file('find(company_id)\n'), settings(['company_id'])).findings).toHaveLength(1);
   });
 
+  it('reads a file whose path the rule names, whatever its words', () => {
+    const byPath = ruleWith('by-path', ['health'], {
+      requiresUnlessPath: /(^|\/)healthz?\/route\.ts$/,
+      checkText: undefined,
+      ts: { query: '(call_expression) @call', onMatch: (_m, ctx) => ctx.report({ lines: { start: 1, end: 1 }, message: 'call' }) },
+    });
+    const at = (path: string) => [{ path, content: 'ok(1)\n', status: 'added' as const, changed: ALL_LINES }];
+    expect(new Engine([byPath]).audit(at('app/api/healthz/route.ts')).findings).toHaveLength(1);
+    expect(new Engine([byPath]).audit(at('app/api/users/route.ts')).findings).toHaveLength(0);
+  });
+
   it('refuses words that filter nothing', () => {
     expect(() => validateRule(ruleWith('x', ['ab']), 'detectors/x/x.ts')).toThrow(/three characters/);
     expect(() => validateRule(ruleWith('x', ['Fetch']), 'detectors/x/x.ts')).toThrow(/lowercase/);
