@@ -286,6 +286,26 @@ const rule: Rule = {
       },
     },
   },
+  // Every finding is one of two kinds, and each leaves a word in the text (matched lowercased):
+  // - a credential format, anchored on the whole value, so its fixed prefix is there as written:
+  //   `sk_live_`, `rk_live_`, `whsec_`, `AKIA`/`ASIA`, `gh[pousr]_`, `github_pat_`, `xox[abpr]-`,
+  //   `AIza`, `SG.`, a database URL's scheme (`postgresql+psycopg2://` contains `postgres`), and
+  //   `PRIVATE KEY` for PEM blocks (`key`, below);
+  // - a value under a secret's name (isSecretConfigName): the name holds a word of SECRET_WORDS,
+  //   both words of a SECRET_PAIRS pair, or `key` last. Per word the substring that is in every
+  //   spelling: `authorization`; `header` for "auth header" (`auth` alone is in every `oauth`,
+  //   `author`); `key` for every "… key" (`api_key`, `apiKey`, `PRIVATE-KEY`), `session` for
+  //   "session id", `token`, `secret`, `cookie`, `card` for "card number"; `word` for `password`
+  //   and `PASS_WORD`, `phrase` for `passphrase`/`pass_phrase`. `pin` costs the most (it is in
+  //   every `mapping`, `typing`, `sourceMappingURL`) but a `pin` name is a finding.
+  // Not covered: a name split inside a word (`PASS_WD`, `API_K_EY`), and a Python literal whose
+  // implicit concatenation splits a format's prefix (`"sk_" "live_…"`).
+  requires: [
+    'key', 'token', 'secret', 'word', 'passwd', 'phrase', 'pwd', 'authorization', 'header', 'cookie', 'credential',
+    'jwt', 'otp', 'pin', 'cvv', 'cvc', 'session', 'bearer', 'ssn', 'card',
+    'sk_live_', 'rk_live_', 'whsec_', 'akia', 'asia', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'xox', 'aiza', 'sg.',
+    'postgres', 'mysql', 'mariadb', 'mongodb', 'redis', 'amqp', 'mssql', 'sqlserver', 'oracle', 'cockroachdb', 'clickhouse',
+  ],
   ts: { query: '[(string) (template_string)] @literal', onMatch: checkLiteral(false) },
   py: { query: '[(string) (concatenated_string)] @literal', onMatch: checkLiteral(true) },
   checkText,

@@ -250,6 +250,10 @@ const PY_SESSION_SETTINGS = new Set(['PERMANENT_SESSION_LIFETIME']);
 /** `ACCESS_TOKEN_EXPIRE_MINUTES`, `JWT_TTL_HOURS`, `ADMIN_TOKEN_LIFETIME_DAYS`: a token lifetime with its unit. */
 const PY_LIFETIME_NAME = /^(?=.*(?:ACCESS|JWT|AUTH|TOKEN|ADMIN|IMPERSONAT))\w*(?:EXPIRE|EXPIRES|EXPIRY|EXPIRATION|LIFETIME|TTL|MAX_AGE)_?(SECONDS|SECS|MINUTES|MINS|HOURS|HRS|DAYS)$/i;
 const PY_UNITS: Record<string, number> = { SECONDS: 1, SECS: 1, MINUTES: 60, MINS: 60, HOURS: 3600, HRS: 3600, DAYS: 86400 };
+/** PY_LIFETIME_NAME's endings as written, with or without the `_`: `expire_days`, `ttlseconds`. */
+const LIFETIME_NAME_ENDINGS = ['expire', 'expires', 'expiry', 'expiration', 'lifetime', 'ttl'].flatMap((stem) =>
+  ['', '_'].flatMap((separator) => ['sec', 'min', 'hour', 'hrs', 'days'].map((unit) => stem + separator + unit)),
+);
 
 /** Seconds of `timedelta(...)`, or of the number added to "now" in an `exp` claim. */
 function pyLifetime(value: SyntaxNode, plainUnit: number | undefined): Lifetime | undefined {
@@ -346,6 +350,8 @@ function checkPy(match: RuleMatch, ctx: RuleContext): void {
   }
   const kwarg = match.captures.kwarg!;
   const keyword = match.captures.kw!.text;
+  // Every keyword argument of every call matches: reject on the name before reading the callee.
+  if (keyword !== 'expires_delta' && keyword !== 'max_age') return;
   const call = kwarg.parent?.parent;
   if (call?.type !== 'call') return;
   const callee = calleeName(call) ?? '';
@@ -381,6 +387,16 @@ const rule: Rule = {
       },
     },
   },
+  // Every finding is reached through a name the rule compares exactly, or through the clock:
+  // TS `expiresIn`, `maxAge`, `setExpirationTime`; Python `max_age` (set_cookie, `…MAX_AGE_DAYS`),
+  // `expires_delta`, the settings (`ACCESS_TOKEN_LIFETIME`, `SLIDING_TOKEN_LIFETIME`,
+  // `JWT_EXPIRATION…`, `JWT_ACCESS_TOKEN_EXPIRES`, `PERMANENT_SESSION_LIFETIME`), a
+  // PY_LIFETIME_NAME ending; an `exp` claim only counts with `timedelta` or a `+` on `time(`,
+  // `now(`, `timestamp` (pyLifetime), and those are gated instead of `exp` (in every `except`).
+  requires: [
+    'expiresin', 'maxage', 'setexpirationtime', 'max_age', 'expires_delta', 'token_lifetime', 'jwt_expiration', 'jwt_access_token_expires',
+    'permanent_session_lifetime', ...LIFETIME_NAME_ENDINGS, 'timedelta', 'time(', 'timestamp', 'now(',
+  ],
   ts: {
     query: `
       (pair key: [(property_identifier) (string)] value: (_) @value) @pair

@@ -187,10 +187,10 @@ function isKeyIdentifier(node: SyntaxNode): boolean {
 
 function checkHmac(call: SyntaxNode, ctx: RuleContext, python: boolean): void {
   const callee = calleeName(call) ?? '';
-  const args = callArguments(call);
   let key: SyntaxNode | undefined;
-  if (!python && lastSegment(callee) === 'createHmac') key = args[1];
-  else if (python && /^(hmac\.new|hmac\.digest|HMAC|hmac\.HMAC)$/.test(callee)) key = args[0];
+  // Every call of the file comes here: the callee decides before the arguments are read.
+  if (!python && lastSegment(callee) === 'createHmac') key = callArguments(call)[1];
+  else if (python && /^(hmac\.new|hmac\.digest|HMAC|hmac\.HMAC)$/.test(callee)) key = callArguments(call)[0];
   if (!key || key.type === 'keyword_argument' || !isKeyIdentifier(key)) return;
   ctx.report({
     node: call,
@@ -227,6 +227,12 @@ const rule: Rule = {
       },
     },
   },
+  // One word per way to a finding: a stand-in comment or docstring (MOCK_COMMENT: a STAND_IN
+  // word, "not (a) real", "replace (this) with", "TODO"); a verifier returning the constant
+  // `true`/`True` (its name cannot gate: `isUser` is a verifier and `is` is two letters); an
+  // HMAC call (`createHmac`, `hmac.new`, `HMAC`). `true` is most of the cost: about 40% of
+  // files contain it, against under 10% for all the other words.
+  requires: ['mock', 'fake', 'stub', 'dummy', 'simulat', 'placeholder', 'pretend', 'not real', 'not a real', 'replace with', 'replace this with', 'todo', 'true', 'hmac'],
   ts: {
     query: `
       (comment) @comment

@@ -205,8 +205,12 @@ function tsOrFallback(match: RuleMatch, ctx: RuleContext): void {
 
 /** `const { JWT_SECRET = 'dev' } = process.env`. */
 function tsDestructuredDefault(match: RuleMatch, ctx: RuleContext): void {
+  // Most destructurings have no default: look at the pattern before reading the source's text,
+  // which can be a whole call with its callback (`const { data } = await run(async () => …)`).
+  const entries = match.captures.pattern!.namedChildren;
+  if (!entries.some((e) => e.type === 'object_assignment_pattern' || e.type === 'pair_pattern')) return;
   if (!isConfigObject(match.captures.source!.text)) return;
-  for (const entry of match.captures.pattern!.namedChildren) {
+  for (const entry of entries) {
     let key: string | undefined;
     let fallback: SyntaxNode | null | undefined;
     if (entry.type === 'object_assignment_pattern') {
@@ -287,7 +291,8 @@ interface PyRead {
 
 function pyEnvRead(call: SyntaxNode, ctx: RuleContext): PyRead | undefined {
   const callee = calleeName(call);
-  if (!callee) return undefined;
+  // Every call of the file matches: reject on the callee before reading the arguments.
+  if (!callee || !(callee === 'getattr' || PY_ENV_GET.test(callee) || PY_ENV_WITH_DEFAULT.test(callee))) return undefined;
   const args = callArguments(call);
   if (callee === 'getattr') {
     // `getattr(settings, "WEBHOOK_SECRET", "dev")`
@@ -390,6 +395,13 @@ const rule: Rule = {
       },
     },
   },
+  // Gated on the config read rather than the secret's name: the read is rarer and its words are
+  // exact. Every finding is one of: a read through an object with a segment `env`, `config…`,
+  // `conf`, `cfg`, `settings`, `…Config`, `…Settings`, `…Env` (isConfigObject, CONFIG_SERVICE);
+  // a Python `getenv`/`environ`/`env(…)`/`config(…)`/`decouple.config`, a `getattr` on
+  // settings/config/conf, a field of a `…Settings` class; or a TS schema field whose default is
+  // `.default(…)`/`.catch(…)` (zod) or `{ default: … }` (envalid), which names no config object.
+  requires: ['env', 'conf', 'cfg', 'settings', 'default', 'catch'],
   ts: {
     query: TS_QUERY,
     onMatch(match, ctx) {

@@ -50,6 +50,12 @@ const rule: Rule = {
       },
     },
   },
+  // Gated on the logger, not on the secret's name: names are far more common (`key`, `token`,
+  // `pin` in every `mapping`). A finding needs isLogCall: Python's `print`, or a logger object
+  // matching LOGGER_OBJECT, whose alternatives all contain `log` (`logger`, `logging`,
+  // `structlog`, `log_…`, `…Logger`) except `console`/`consola`, `pino`, `winston`, `bunyan`,
+  // `signale`.
+  requires: ['log', 'consol', 'pino', 'winston', 'bunyan', 'signale', 'print'],
   ts: {
     query: `(call_expression function: (member_expression) arguments: (arguments) @args) @call`,
     onMatch: check(false),

@@ -20,6 +20,8 @@ const PEM_BODY = [
 const PEM = ['-----BEGIN RSA PRIVATE' + ' KEY-----', ...PEM_BODY, '-----END RSA PRIVATE KEY-----'].join('\n');
 const PEM_ESCAPED = PEM.split('\n').join('\\n') + '\\n';
 const PROD_DB_URL = 'postgresql://' + 'billing:' + 'h7Gk2Pq9Lm4Zx8Wt' + '@prod-db.cluster-c9x.eu-west-1.rds.amazonaws.com:5432/billing';
+const MONGO_URL = 'mongodb+srv://' + 'orders:' + 'Qm7vT2xLp9Kd4Rz' + '@cluster0.x1y2z.mongodb.net/orders';
+const REDIS_URL = 'redis://' + 'cache:' + 'Vb3nR8kW2qZt6Yp' + '@cache.internal:6379/0';
 // Random values that are secrets only because of the name they are given.
 const RANDOM_40 = 'xy3i6Xi0TDey86gObGXjZFV60zw5VzhrpRk9GpMK';
 const DJANGO_KEY = 'django-insecure-' + ')_(kip&^reen12fb1)a-rsfnp!t!d7qwkj7&woeywpzwj*)as5';
@@ -103,6 +105,12 @@ export const genai = new GoogleGenerativeAI('${GOOGLE_KEY}');`,
       code: `import Stripe from 'stripe';
 const stripe = new Stripe('${STRIPE_LIVE}');
 it('creates a customer', async () => { expect((await stripe.customers.create({})).id).toBeDefined(); });`,
+    },
+    {
+      name: 'a MongoDB URL with its password: the scheme is all the requires gate has to go on',
+      code: `import { MongoClient } from 'mongodb';
+export const client = new MongoClient('${MONGO_URL}');`,
+      message: /mongodb\+srv URL with its password inline/,
     },
     {
       name: 'Authorization header with a generated bearer token',
@@ -212,6 +220,11 @@ app.config["SECRET_KEY"] = "${RANDOM_40}"`,
 class Settings(BaseSettings):
     github_token: str = "${GITHUB_TOKEN}"`,
     {
+      name: 'a generated value under a `pin` name (requires has to keep `pin`, in every `mapping`)',
+      code: `DEVICE_PIN = "${RANDOM_40}"`,
+      lines: [1],
+    },
+    {
       name: 'an app password under a password setting',
       path: 'config/settings/production.py',
       code: `EMAIL_HOST = "smtp.gmail.com"
@@ -274,6 +287,7 @@ ruleTable('hardcoded-secret', {
 }`,
       lines: [4],
     },
+    { name: 'a Redis URL with its password in YAML', path: 'config/production.yaml', code: `cache:\n  url: ${REDIS_URL}\n`, lines: [2] },
     { path: 'config/production.toml', code: `[mail]\nprovider = "sendgrid"\napi_key = "${SENDGRID_KEY}"\n`, lines: [3] },
     { path: 'Dockerfile', code: `FROM node:20-slim\nENV SENDGRID_API_KEY=${SENDGRID_KEY}\nCMD ["node", "dist/server.js"]\n`, lines: [2] },
     { path: 'Dockerfile', code: `FROM node:20-slim\nARG NPM_TOKEN=${RANDOM_40}\nRUN npm ci\n`, lines: [2] },

@@ -217,6 +217,34 @@ def login():
       message: /privileged token stays valid for 14 days/,
     },
     {
+      name: 'exp from a timestamp: `timestamp` is the only word of requires here',
+      path: 'app/auth/tokens.py',
+      code: `def issue(user, issued_at):
+    claims = {"sub": user.id, "exp": issued_at.timestamp() + 30 * 86400}
+    return jwt.encode(claims, KEY, algorithm="HS256")
+`,
+      lines: [2],
+      message: /30 days/,
+    },
+    {
+      name: 'a token lifetime setting in hours',
+      path: 'app/core/config.py',
+      code: 'ACCESS_TOKEN_TTL_HOURS = 72\n',
+      lines: [1],
+      message: /3 days/,
+    },
+    {
+      name: 'a session cookie for a month',
+      path: 'app/routes/auth.py',
+      code: `def login(request):
+    response = redirect("/")
+    response.set_cookie("session", make_session(request.user), max_age=30 * 24 * 3600, httponly=True)
+    return response
+`,
+      lines: [3],
+      severity: 'P2',
+    },
+    {
       name: 'Flask cookie session lifetime a month (weaker)',
       path: 'app/config.py',
       code: 'class ProductionConfig(Config):\n    PERMANENT_SESSION_LIFETIME = timedelta(days=30)\n',

@@ -51,6 +51,12 @@ app.post('/webhooks/stripe', express.raw({ type: 'application/json' }), (req, re
       message: /empty string/,
     },
     {
+      name: 'zod .catch() fallback: no config object in sight, `catch` is the word that lets it in',
+      code: `import { z } from 'zod';
+export const schema = z.object({ SESSION_SECRET: z.string().min(32).catch('a-development-only-session-secret-value') });`,
+      lines: [2],
+    },
+    {
       name: 'envalid default',
       code: `import { cleanEnv, str, port } from 'envalid';
 export const env = cleanEnv(process.env, {
@@ -62,6 +68,7 @@ export const env = cleanEnv(process.env, {
     },
     'export const encryptionKey = Buffer.from(process.env.ENCRYPTION_KEY || `0123456789abcdef0123456789abcdef`, "hex");',
     `export const config = { auth: { jwtSecret: process.env.JWT_SECRET ?? 'local-secret', accessTtl: '15m' } };`,
+    { name: 'a `cfg` object', code: `export const signer = new Signer(cfg.jwtSecret || 'local-secret');` },
   ],
   valid: [
     `const port = Number(process.env.PORT || 3000);
