@@ -172,6 +172,16 @@ const rule: Rule = {
       },
     },
   },
+  // Each construction is recognised on the raw text of its constructor or callee, and each needs a
+  // word in it: TS Redis/IORedis/Cluster, Pool/pg.Pool/createPool, PrismaClient, knex, postgres;
+  // `Client`/`createClient` only with a module-level `.connect()` call, createConnection contains
+  // "connect". Python: the `*.connect` drivers (psycopg, pymysql, mysql.connector, MySQLdb,
+  // pg8000), redis-py's Redis/StrictRedis/redis.*, and the `…ConnectionPool` classes. Global SDK
+  // settings: TS needs the value to start with `process.env`, Python the setting name itself.
+  requires: {
+    ts: ['redis', 'cluster', 'pool', 'prismaclient', 'knex', 'postgres', 'connect', 'process.env'],
+    py: ['psycopg', 'mysql', 'pg8000', 'redis', 'connectionpool', 'api_key', 'apikey', 'organization'],
+  },
   ts: {
     query: `
       (program (lexical_declaration (variable_declarator name: (identifier) @name value: (_) @value)))

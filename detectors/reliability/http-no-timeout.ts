@@ -1,6 +1,6 @@
 import { fileRole } from '../support/file-role.js';
 import { callArguments, calleeName, hasSplat, hasSpread, insertAfter, keywordArgument, objectProperty, replaceNode } from '../support/syntax.js';
-import type { Rule, RuleContext, RuleMatch, Severity, Suggestion, SyntaxNode } from '../../src/engine/types.js';
+import type { FileView, Rule, RuleContext, RuleMatch, Severity, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
 /**
  * Outbound HTTP without a timeout waits as long as the other side likes: Node's `fetch`, axios,
@@ -18,6 +18,24 @@ const FRONTEND_IMPORT =
 /** Scripts that say so in their code: `main()` run at the top level, `require.main === module`. */
 const SCRIPT_ENTRY = /^(main|run)\(\);?\s*$|^(void\s+)?main\(\)\.(catch|then)\(|require\.main\s*===\s*module|import\.meta\.main\b/m;
 
+/**
+ * Whole-file tests (a front-end import, a script entry, a local `fetch`, `axios.defaults.timeout`)
+ * answered once per file and key, not once per call: a file with hundreds of calls would rescan
+ * itself hundreds of times.
+ */
+const fileTests = new WeakMap<FileView, Map<string, boolean>>();
+
+function fileTest(file: FileView, key: string, test: () => boolean): boolean {
+  let tests = fileTests.get(file);
+  if (!tests) fileTests.set(file, (tests = new Map()));
+  let result = tests.get(key);
+  if (result === undefined) {
+    result = test();
+    tests.set(key, result);
+  }
+  return result;
+}
+
 /** A Python test function, or a `__main__` block: code a person runs and watches. */
 function inPythonTestOrMain(node: SyntaxNode): boolean {
   for (let p = node.parent; p; p = p.parent) {
@@ -32,7 +50,7 @@ function isServerSide(ctx: RuleContext, node: SyntaxNode): boolean {
   while (root.parent) root = root.parent;
   if (NOT_SERVER.has(fileRole(ctx.file, root).role)) return false;
   if (ctx.file.language === 'python') return !inPythonTestOrMain(node);
-  return !FRONTEND_IMPORT.test(ctx.file.source) && !SCRIPT_ENTRY.test(ctx.file.source);
+  return !fileTest(ctx.file, 'frontend', () => FRONTEND_IMPORT.test(ctx.file.source)) && !fileTest(ctx.file, 'script', () => SCRIPT_ENTRY.test(ctx.file.source));
 }
 
 const WAITS = 'if the other side stops answering, the call waits forever and holds the request (and its connection) with it.';
@@ -63,7 +81,7 @@ function mayCarry(options: SyntaxNode | undefined, key: string): boolean {
 const LOCAL_FETCH = /\b(function\s+fetch\s*\(|(const|let|var)\s+fetch\s*=\s*(?!require\(['"](node-fetch|undici|cross-fetch)['"]\)))/;
 
 function checkFetch(ctx: RuleContext, call: SyntaxNode): void {
-  if (LOCAL_FETCH.test(ctx.file.source)) return;
+  if (fileTest(ctx.file, 'local fetch', () => LOCAL_FETCH.test(ctx.file.source))) return;
   const [url, options] = callArguments(call);
   if (!url || mayCarry(options, 'signal')) return;
   // `fetch('data:,')`, `fetch(blobUrl)`: nothing goes over the network.
@@ -84,8 +102,8 @@ function axiosConfigIndex(method: string | undefined, first: SyntaxNode | undefi
 }
 
 /** `axios.defaults.timeout = 10_000` (or on an instance) makes every call on it bounded. */
-function hasDefaultTimeout(source: string, client: string): boolean {
-  return new RegExp(`\\b${client.replace(/[.$]/g, '\\$&')}\\.defaults\\.timeout\\s*=`).test(source);
+function hasDefaultTimeout(file: FileView, client: string): boolean {
+  return fileTest(file, `defaults ${client}`, () => new RegExp(`\\b${client.replace(/[.$]/g, '\\$&')}\\.defaults\\.timeout\\s*=`).test(file.source));
 }
 
 function checkAxios(ctx: RuleContext, call: SyntaxNode, callee: string): void {
@@ -95,11 +113,11 @@ function checkAxios(ctx: RuleContext, call: SyntaxNode, callee: string): void {
   if (index === undefined || mayCarry(args[index], 'timeout')) return;
   if (method === 'create') {
     const declarator = call.parent?.type === 'variable_declarator' ? call.parent.childForFieldName('name')?.text : undefined;
-    if (declarator && hasDefaultTimeout(ctx.file.source, declarator)) return;
+    if (declarator && hasDefaultTimeout(ctx.file, declarator)) return;
     report(ctx, call, '`axios.create()` makes a client without a `timeout`, so every call on it has none', 'P1', addOption(ctx, call, args[0], 'timeout: 10_000', 0));
     return;
   }
-  if (hasDefaultTimeout(ctx.file.source, 'axios')) return;
+  if (hasDefaultTimeout(ctx.file, 'axios')) return;
   report(ctx, call, `\`${callee}()\` has no \`timeout\` (axios waits forever by default)`, 'P1', addOption(ctx, call, args[index], 'timeout: 10_000', index));
 }
 
@@ -199,6 +217,10 @@ const rule: Rule = {
       },
     },
   },
+  // Every finding is on a call whose callee names the client: TS `fetch`/`globalThis.fetch`,
+  // `axios`/`axios.*`, `got`/`got.*`; Python `requests.*`, `urlopen` (bare or dotted), and boto3's
+  // `client`/`resource` on `boto3` or a name bound from `boto3.Session(` in the file.
+  requires: { ts: ['fetch', 'axios', 'got'], py: ['requests', 'urlopen', 'boto3'] },
   ts: { query: '(call_expression function: [(identifier) (member_expression)] arguments: (arguments)) @call', onMatch: checkTs },
   py: { query: '(call function: [(identifier) (attribute)] arguments: (argument_list)) @call', onMatch: checkPy },
 };

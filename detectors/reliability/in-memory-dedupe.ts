@@ -216,6 +216,11 @@ const rule: Rule = {
     },
   },
   scope: 'file',
+  // A finding needs purposeOf() to accept the collection's name, which is raw text of the file:
+  // `rate`+`limit…` or `ratelimit…` (all contain "limit"), `throttl…`, the replay words, `used`
+  // (before token/code/key…), or a dedupe word (`dedup…`, `idempoten…`, …). Split words keep
+  // their letters in the text whatever the case or separator (`processedEvents`, `PROCESSED_IDS`).
+  requires: ['limit', 'throttl', 'nonce', 'replay', 'jti', 'used', 'processed', 'seen', 'dedup', 'idempoten', 'handled', 'delivered', 'consumed'],
   ts: {
     query: `
       (variable_declarator name: (identifier) @name value: (_) @value)

@@ -145,6 +145,8 @@ const rule: Rule = {
       },
     },
   },
+  // Only calls whose callee is `setInterval` (bare, `global.` or `globalThis.`) are reported.
+  requires: ['setinterval'],
   ts: { query: '(call_expression function: [(identifier) (member_expression)] arguments: (arguments)) @call', onMatch: check },
 };
 

@@ -172,6 +172,8 @@ const rule: Rule = {
       },
     },
   },
+  // A finding needs `ioredis` among the file's imports (an import or require string).
+  requires: ['ioredis'],
   ts: {
     query: `(new_expression constructor: [(identifier) (member_expression)] @ctor) @new`,
     onMatch: check,

@@ -258,6 +258,20 @@ const rule: Rule = {
       },
     },
   },
+  // Both visitors return unless PAYLOAD_HINT matches the file, so these are its alternatives
+  // spelled out: each `req|request|ctx|c` + `.` + field (`c.get` also covers `c.get_json`,
+  // `c.query` `c.query_params`), `.json()`, `JSON.parse`, `json.loads`, `construct_event`,
+  // `.data.object`, and `["data"]["object"]` with either quote.
+  requires: [
+    ...['req', 'request', 'ctx', 'c'].flatMap((root) => ['body', 'query', 'data', 'post', 'get', 'json', 'form', 'args', 'values', 'req'].map((field) => `${root}.${field}`)),
+    '.json()',
+    'json.parse',
+    'json.loads',
+    'construct_event',
+    '.data.object',
+    'data"]',
+    "data']",
+  ],
   ts: {
     query: `
       (binary_expression left: (_) right: (_)) @arith

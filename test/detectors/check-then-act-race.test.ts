@@ -96,6 +96,19 @@ export async function POST(req: Request) {
 }`,
       lines: [4],
     },
+    {
+      // Only a gap word (`kv` then a newline, the dot on the next line) lets this file in.
+      name: 'Cloudflare KV calls broken before the dot',
+      code: `
+export async function redeem(env: Env, code: string, email: string) {
+  const owner = await env.INVITES_KV
+    .get(\`invite:\${code}\`);
+  if (owner !== email) throw new Error('invalid invite');
+  await env.INVITES_KV
+    .delete(\`invite:\${code}\`);
+}`,
+      lines: [3],
+    },
   ],
   valid: [
     {
@@ -261,6 +274,31 @@ def login_attempt(username):
     if attempts >= 5:
         raise Locked()
     cache.set(f"login:{username}", attempts + 1, 300)
+`,
+      lines: [3],
+    },
+    {
+      // The short names (`r`, `kv`) are not gate words: with whitespace around the dot only the
+      // gap words (a newline or space before `.get`, or before `get`) let the file in.
+      name: 'redis-py read split across lines inside parentheses',
+      code: `
+def redeem_invite(r, code: str, email: str) -> None:
+    owner = (r
+             .get(f"invite:{code}"))
+    if owner != email.encode():
+        raise InvalidInvite()
+    r.delete(f"invite:{code}")
+`,
+      lines: [3],
+    },
+    {
+      name: 'a space after the dot',
+      code: `
+def redeem_invite(r, code: str, email: str) -> None:
+    owner = r. get(f"invite:{code}")
+    if owner != email.encode():
+        raise InvalidInvite()
+    r.delete(f"invite:{code}")
 `,
       lines: [3],
     },

@@ -103,6 +103,20 @@ exports.handler = async () => {
 };`,
       lines: [4],
     },
+    {
+      name: 'SDK api key set globally from process.env in a Vercel function',
+      path: 'api/search.ts',
+      code: `
+import algoliasearch from 'algoliasearch';
+
+algolia.apiKey = process.env.ALGOLIA_ADMIN_KEY;
+
+export default async function search(req: Request) {
+  return Response.json(await algolia.search(new URL(req.url).searchParams.get('q') ?? ''));
+}`,
+      lines: [4],
+      message: /`algolia.apiKey` is set globally from `ALGOLIA_ADMIN_KEY`/,
+    },
   ],
   valid: [
     {

@@ -117,6 +117,35 @@ export async function onPush(req: Request, res: Response) {
 }`,
       lines: [2],
     },
+    {
+      name: 'throttled logins in a Map',
+      code: `
+const throttledIps = new Map<string, number>();
+
+app.post('/api/login', (req, res) => {
+  const until = throttledIps.get(req.ip) ?? 0;
+  if (until > Date.now()) return res.status(429).end();
+  throttledIps.set(req.ip, Date.now() + 1_000);
+  res.json(login(req.body));
+});`,
+      lines: [2],
+      message: /rate-limit counts/,
+    },
+    {
+      name: 'SQS consumer remembering message ids',
+      path: 'src/functions/orders-consumer.ts',
+      code: `
+const consumedMessageIds = new Set<string>();
+
+export const handler = async (event: SQSEvent) => {
+  for (const record of event.Records) {
+    if (consumedMessageIds.has(record.messageId)) continue;
+    consumedMessageIds.add(record.messageId);
+    await apply(JSON.parse(record.body));
+  }
+};`,
+      lines: [2],
+    },
   ],
   valid: [
     {
@@ -327,6 +356,39 @@ async def partner_webhook(request: Request):
         raise HTTPException(status_code=409)
     _nonces[nonce] = True
     return await handle(request)
+`,
+      lines: [2],
+    },
+    {
+      name: 'refresh-token jtis remembered in memory',
+      code: `
+spent_jtis = set()
+
+@app.post("/auth/refresh")
+def refresh(body: RefreshIn):
+    claims = jwt.decode(body.token, SECRET, algorithms=["HS256"])
+    if claims["jti"] in spent_jtis:
+        raise HTTPException(status_code=401)
+    spent_jtis.add(claims["jti"])
+    return issue_tokens(claims["sub"])
+`,
+      lines: [2],
+      message: /replayed/,
+    },
+    {
+      name: 'SNS deliveries remembered in a Django view module',
+      path: 'notifications/views.py',
+      code: `
+delivered_message_ids = set()
+
+@csrf_exempt
+def sns_endpoint(request):
+    message = json.loads(request.body)
+    if message["MessageId"] in delivered_message_ids:
+        return HttpResponse(status=200)
+    delivered_message_ids.add(message["MessageId"])
+    dispatch(message)
+    return HttpResponse(status=200)
 `,
       lines: [2],
     },
