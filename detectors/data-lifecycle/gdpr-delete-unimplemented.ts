@@ -350,6 +350,11 @@ const rule: Rule = {
       },
     },
   },
+  // Every finding names a deletion, in an event string (DELETION_EVENT) or a handler name
+  // (DELETION_WORDS), both read from raw source text: delete/deleted/deletion, removed, erased,
+  // erasure, destroyed, redact(ed). Assumes no Python implicit concatenation splits the word
+  // itself (`"user.del" "eted"`).
+  requires: ['delet', 'removed', 'erased', 'erasure', 'destroyed', 'redact'],
   scope: 'changed',
   ts: {
     query: `

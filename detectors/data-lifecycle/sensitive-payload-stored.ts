@@ -253,8 +253,12 @@ function pyWrittenValues(call: SyntaxNode): SyntaxNode[] {
   if (fn?.type === 'attribute' && fn.childForFieldName('attribute')!.text === 'values' && /^(insert|sa\.insert|update|sa\.update)\(/.test(fn.childForFieldName('object')?.text ?? '')) {
     return [...kwargs(), ...args.filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat')];
   }
-  // WebhookEvent(payload=event) that is saved or added to a session
-  if (fn?.type === 'identifier' && /^[A-Z]\w*$/.test(fn.text) && isPersisted(call)) return kwargs();
+  // WebhookEvent(payload=event) that is saved or added to a session. The keywords first: most
+  // constructors (`Flask(__name__)`) take none, and isPersisted() reads the rest of the function.
+  if (fn?.type === 'identifier' && /^[A-Z]\w*$/.test(fn.text)) {
+    const values = kwargs();
+    if (values.length > 0 && isPersisted(call)) return values;
+  }
   return [];
 }
 
@@ -279,13 +283,15 @@ function isPersisted(constructor: SyntaxNode): boolean {
 function tsNewModelValues(expr: SyntaxNode): SyntaxNode[] {
   const ctor = expr.childForFieldName('constructor');
   if (ctor?.type !== 'identifier' || !/^[A-Z]\w*$/.test(ctor.text)) return [];
+  // Without an argument there is nothing stored; checked before the save, which reads the enclosing function.
+  const values = expr.childForFieldName('arguments')?.namedChildren.slice(0, 1) ?? [];
+  if (values.length === 0) return [];
   const parent = expr.parent;
   const saved =
     (parent?.type === 'member_expression' && parent.childForFieldName('property')?.text === 'save') ||
     (parent?.type === 'variable_declarator' &&
       new RegExp(`\\b${parent.childForFieldName('name')?.text ?? '_'}\\.save\\(`).test(enclosingText(parent)));
-  if (!saved) return [];
-  return expr.childForFieldName('arguments')?.namedChildren.slice(0, 1) ?? [];
+  return saved ? values : [];
 }
 
 function enclosingText(node: SyntaxNode): string {
@@ -340,6 +346,13 @@ const rule: Rule = {
       },
     },
   },
+  // Every finding is a payload, and each kind of payload is spelled out in the file: `….body`,
+  // `req.json()`/`JSON.parse`/`json.loads`, `event.data` on an `event`/`evt` parameter,
+  // `constructEvent`/`construct_event`/`parseEvent`, `wh.verify`/`stripe.webhooks.unwrap`, a raw
+  // parameter (`event`, `evt`, `payload`, `body`, `notification`, …), Python
+  // `request.data`/`POST`/`form`/`stream` (hence 'request'); a variable only carries one whose
+  // value is one of these in the same file.
+  requires: ['body', 'json', 'event', 'evt', 'payload', 'notification', 'verify', 'unwrap', 'request'],
   scope: 'changed',
   ts: {
     query: `

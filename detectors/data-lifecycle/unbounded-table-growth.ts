@@ -400,6 +400,13 @@ await prisma.webhookDelivery.deleteMany({ where: { createdAt: { lt: subDays(new 
       },
     },
   },
+  // Findings and retention facts come only from: a table definition (Prisma/Django/SQLAlchemy
+  // `model`/`Model`/`CreateModel`, `__tablename__`, `create table`/`createTable`/`create_table`,
+  // `pgTable`/`mysqlTable`/`sqliteTable`, TypeORM `@Entity`), a delete by age (`delete`,
+  // `deleteMany`, Knex `.del()`: 'del' also covers 'model' and 'delete'), a TTL index
+  // (`expireAfterSeconds`/`expires:`), or SQL retention calls (`add_retention_policy`,
+  // `create_hypertable_retention`, `drop_chunks`, `create_parent`).
+  requires: ['del', 'table', 'entity', 'expire', 'retention', 'drop_chunks', 'create_parent'],
   scope: 'file',
   ts: {
     query: `

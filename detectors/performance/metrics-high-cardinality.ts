@@ -402,6 +402,11 @@ const rule: Rule = {
       },
     },
   },
+  // Labels are read only from the methods labelSite() knows, each named in the file: `labels`,
+  // `startTimer`, prom-client `inc`/`dec`/`observe`/`set`, OpenTelemetry `add`/`record`, StatsD
+  // `increment`/`incr`/`decrement`/`decr`/`gauge`/`histogram`/`timing`/`timed`/`distribution`/
+  // `unique`/`count`/`set`. The receivers cannot narrow it ('dd', 'ms' are too short).
+  requires: ['labels', 'starttimer', 'inc', 'dec', 'observe', 'set', 'add', 'record', 'gauge', 'histogram', 'timing', 'timed', 'distribution', 'unique', 'count'],
   scope: 'changed',
   ts: {
     query: `(call_expression function: [(member_expression) (identifier)] arguments: (arguments)) @call`,

@@ -376,6 +376,11 @@ const rule: Rule = {
       },
     },
   },
+  // Queries are reported only in files HANDLER_HINT matches (its words: `.get(`/`@Get(`/`GET`,
+  // `.route(`/`api_route`, `export`, `procedure`, `View`/`api_view`, `request`); no database word
+  // is necessary (Knex `db('users')`). DRF list views extend a `…View…` class or
+  // `ListModelMixin`; the pagination fact needs `DEFAULT_PAGINATION_CLASS`.
+  requires: ['get', 'route', 'export', 'procedure', 'view', 'request', 'listmodelmixin', 'default_pagination_class'],
   scope: 'changed',
   ts: {
     query: `

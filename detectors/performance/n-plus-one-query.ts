@@ -330,6 +330,9 @@ for (const post of posts) {
       },
     },
   },
+  // Only loops are judged: `for`/`forEach` (and Python `for`, comprehensions) or `.map`/`.flatMap`.
+  // No database word is necessary: a Knex client may be `db('users')`, and 'db' is too short.
+  requires: ['for', 'map'],
   scope: 'changed',
   ts: {
     query: `

@@ -93,6 +93,25 @@ ruleTable('gdpr-delete-unimplemented', {
 });`,
       lines: [2],
     },
+    // Each case below names the deletion with one word of the rule's gate and no other.
+    {
+      name: 'gate word "removed": member.removed listener only logs',
+      code: `emitter.on('member.removed', async (evt) => {
+  logger.info('member gone', evt.id);
+});`,
+      lines: [1],
+      message: /only logs/,
+    },
+    {
+      name: 'gate word "erasure": erasure request answered with 200',
+      code: `export function onMailingEvent(event: MailingEvent, res: Response) {
+  if (event.type === 'subscriber.erasure_requested') {
+    return res.sendStatus(200);
+  }
+  return syncSubscriber(event, res);
+}`,
+      lines: [2],
+    },
   ],
   valid: [
     {
@@ -216,6 +235,22 @@ def on_account_deleted(account_id: int) -> None:
         print("user gone", event.data.id)
         return
     sync_user(event.data)`,
+      lines: [2],
+    },
+    // Each case below names the deletion with one word of the rule's gate and no other.
+    {
+      name: 'gate word "destroyed": handler name, only logs',
+      code: `def on_account_destroyed(event):
+    logger.info("account gone: %s", event["id"])`,
+      lines: [1],
+      message: /only logs/,
+    },
+    {
+      name: 'gate word "erased": empty branch',
+      code: `def handle(event):
+    if event["type"] == "contact.erased":
+        pass
+    sync_contact(event)`,
       lines: [2],
     },
   ],

@@ -86,6 +86,37 @@ export function onRequest(req: IncomingMessage) {
 }`,
       lines: [2],
     },
+    // Each case below sets labels through one word of the rule's gate and no other.
+    {
+      name: 'gate word "set": prom-client gauge set by user id',
+      code: `inflightTotal.set({ userId: req.user.id }, 1);`,
+      lines: [1],
+    },
+    {
+      name: 'gate word "dec": prom-client dec by user id',
+      code: `activeRequests.dec({ userId });`,
+      lines: [1],
+    },
+    {
+      name: 'gate word "add": OpenTelemetry counter add with a user id attribute',
+      code: `httpRequests.add(1, { userId });`,
+      lines: [1],
+    },
+    {
+      name: 'gate word "record": OpenTelemetry histogram record with a user id attribute',
+      code: `requestLatency.record(elapsed, { userId });`,
+      lines: [1],
+    },
+    {
+      name: 'gate word "gauge": StatsD metric name built from a user id',
+      code: 'statsd.gauge(`queue.depth.${userId}`, depth);',
+      lines: [1],
+    },
+    {
+      name: 'gate word "count": StatsD tag with a user id',
+      code: "metrics.count('api.calls', 1, [`user:${userId}`]);",
+      lines: [1],
+    },
   ],
   valid: [
     {
@@ -187,6 +218,11 @@ async def dispatch(self, request, call_next):
     PAGE_VIEWS.labels(page=request.get_full_path()).inc()
     return response`,
       lines: [2],
+    },
+    {
+      name: 'gate word "labels": labels set from the raw path',
+      code: `REQUESTS.labels(endpoint=request.path)`,
+      lines: [1],
     },
   ],
   valid: [

@@ -81,6 +81,24 @@ export class UsersController {
 });`,
       lines: [4],
     },
+    // Each case below holds one word of the rule's gate and no other (and no database word:
+    // a Knex client may be plain `db`).
+    {
+      name: 'gate word "export": pages/api default export answering with a Knex query',
+      path: 'pages/api/audit.js',
+      code: `export default async (req, res) => {
+  const rows = await db('audit_logs');
+  res.json(rows);
+};`,
+      lines: [2],
+    },
+    {
+      name: 'gate word "procedure": tRPC query outside a router',
+      code: `const postProcedures = {
+  list: publicProcedure.query(() => prisma.post.findMany()),
+};`,
+      lines: [2],
+    },
   ],
   valid: [
     {
@@ -231,6 +249,13 @@ def order_list(request):
     def get_queryset(self):
         return Invoice.objects.filter(org=self.request.user.org)`,
       lines: [4],
+      severity: 'P2',
+    },
+    {
+      name: 'gate word "listmodelmixin": a DRF list mixin on its own',
+      code: `class OrderList(ListModelMixin):
+    queryset = Order.objects.all()`,
+      lines: [2],
       severity: 'P2',
     },
   ],

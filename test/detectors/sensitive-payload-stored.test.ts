@@ -79,6 +79,46 @@ export class EventsService {
 }`,
       lines: [4],
     },
+    // Each case below holds one word of the rule's gate and no other, so the gate is checked for it.
+    {
+      name: 'gate word "unwrap": OpenAI webhook unwrapped and stored',
+      code: `export async function handleOpenAIWebhook(raw: string, headers: Headers) {
+  const e = await openai.webhooks.unwrap(raw, headers);
+  await prisma.openaiWebhook.create({ data: { id: e.id, raw: e } });
+}`,
+      lines: [3],
+    },
+    {
+      name: 'gate word "notification": untyped notification parameter stored',
+      code: `export async function onNotification(notification: any) {
+  await prisma.inboundLog.create({ data: { source: 'sns', raw: notification } });
+}`,
+      lines: [2],
+    },
+    {
+      name: 'gate word "verify": svix message stored',
+      code: `export async function svixHandler(raw: string, headers: Record<string, string>) {
+  const msg = wh.verify(raw, headers);
+  await prisma.svixMessage.create({ data: { raw: msg } });
+}`,
+      lines: [3],
+    },
+    {
+      name: 'gate word "json": JSON.parse(raw) stored',
+      code: `export async function saveRaw(raw: string) {
+  const data = JSON.parse(raw);
+  await prisma.inboundLog.create({ data: { raw: data } });
+}`,
+      lines: [3],
+    },
+    {
+      name: 'gate word "event": constructEvent result stored',
+      code: `export function record(buf: Buffer, sig: string) {
+  const e = stripe.webhooks.constructEvent(buf, sig, secret);
+  return prisma.stripeLog.create({ data: { raw: e } });
+}`,
+      lines: [3],
+    },
   ],
   valid: [
     {
@@ -220,6 +260,26 @@ def hooks():
     with conn.cursor() as cur:
         cur.execute("INSERT INTO webhook_events (body) VALUES (%s)", (json.dumps(payload),))`,
       lines: [5],
+    },
+    // Each case below holds one word of the rule's gate and no other.
+    {
+      name: 'gate word "request": request.data into a model',
+      code: `def create_lead(request):
+    Lead.objects.create(source="form", raw=request.data)
+    return HttpResponse(status=201)`,
+      lines: [2],
+    },
+    {
+      name: 'gate word "payload": untyped payload parameter stored',
+      code: `def store(payload: dict):
+    InboundLog.objects.create(source="sns", raw=payload)`,
+      lines: [2],
+    },
+    {
+      name: 'gate word "evt": untyped evt parameter stored',
+      code: `def on_hook(evt: dict):
+    HookLog.objects.create(raw=evt)`,
+      lines: [2],
     },
   ],
   valid: [

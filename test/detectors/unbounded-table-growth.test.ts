@@ -155,6 +155,59 @@ model Invoice {
         'prisma/migrations/20240601_cron/migration.sql': `SELECT cron.schedule('prune-deliveries', '0 3 * * *', $$DELETE FROM "WebhookDelivery" WHERE "createdAt" < now() - interval '30 days'$$);`,
       },
     },
+    // Retention recorded in another file of the PR whose only word of the rule's gate is the
+    // one named: without it the fact is lost and the model is reported.
+    {
+      name: 'gate word "expire": MongoDB TTL index elsewhere in the PR',
+      path: SCHEMA,
+      code: `model AuditLog {
+  id        String   @id @map("_id")
+  action    String
+  createdAt DateTime @default(now())
+}`,
+      files: {
+        'src/db/indexes.ts': `await db.collection('AuditLog').createIndex({ createdAt: 1 }, { expireAfterSeconds: 60 * 60 * 24 * 30 });`,
+      },
+    },
+    {
+      name: 'gate word "retention": Timescale retention policy in a migration of the PR',
+      path: SCHEMA,
+      code: `model AuditLog {
+  id        String   @id
+  createdAt DateTime @default(now())
+
+  @@map("audit_logs")
+}`,
+      files: {
+        'prisma/migrations/20240602_retention/migration.sql': `SELECT add_retention_policy('audit_logs', INTERVAL '90 days');`,
+      },
+    },
+    {
+      name: 'gate word "drop_chunks": Timescale drop_chunks in a migration of the PR',
+      path: SCHEMA,
+      code: `model AuditLog {
+  id        String   @id
+  createdAt DateTime @default(now())
+
+  @@map("audit_logs")
+}`,
+      files: {
+        'prisma/migrations/20240602_retention/migration.sql': `SELECT drop_chunks('audit_logs', older_than => INTERVAL '90 days');`,
+      },
+    },
+    {
+      name: 'gate word "create_parent": pg_partman partitions in a migration of the PR',
+      path: SCHEMA,
+      code: `model AuditLog {
+  id        String   @id
+  createdAt DateTime @default(now())
+
+  @@map("audit_logs")
+}`,
+      files: {
+        'prisma/migrations/20240602_partman/migration.sql': `SELECT partman.create_parent('public.audit_logs', 'created_at', 'native', 'daily');`,
+      },
+    },
   ],
 });
 
