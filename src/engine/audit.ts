@@ -365,8 +365,7 @@ export class Engine {
       tree = parse(language, file.content);
       const queries = this.querySet(language);
       const root = tree.rootNode;
-      const dispatch = (compiled: CompiledQuery | undefined, ranges: readonly LineSpan[] | undefined): void => {
-        if (!compiled) return;
+      const dispatch = (compiled: CompiledQuery, ranges: readonly LineSpan[] | undefined): void => {
         const seen = new Set<string>();
         const runs = ranges ? ranges.map((r) => compiled.query.matches(root, rangeOptions(r))) : [compiled.query.matches(root)];
         for (const matches of runs) {
@@ -389,11 +388,12 @@ export class Engine {
         }
       };
       if (isAllLines(changed)) {
-        // A file read whole: one walk for every rule's patterns.
-        dispatch(queries.forRules([...changedQueried, ...fileQueried].sort((a, b) => a - b)), undefined);
+        // A file read whole: one walk for the patterns of both scopes.
+        for (const q of queries.queriesFor([...changedQueried, ...fileQueried].sort((a, b) => a - b), 'all')) dispatch(q, undefined);
       } else {
-        dispatch(queries.forRules(changedQueried), queryRanges(changed));
-        dispatch(queries.forRules(fileQueried), undefined);
+        const ranges = queryRanges(changed);
+        for (const q of queries.queriesFor(changedQueried, 'changed')) dispatch(q, ranges);
+        for (const q of queries.queriesFor(fileQueried, 'file')) dispatch(q, undefined);
       }
     }
     for (const rule of active) {

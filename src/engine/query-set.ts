@@ -3,8 +3,8 @@ import { grammarFor, Parser as TreeSitter } from './languages.js';
 import type { Rule, SyntaxLanguage, SyntaxVisitor } from './types.js';
 
 /**
- * The patterns of a set of rules merged into one query, so a file is walked once however many
- * rules read it. Pattern indexes map back to the rule that owns them.
+ * The patterns of one or more rules merged into one query, so a file is walked once however
+ * many rules read it. Pattern indexes map back to the rule that owns them.
  */
 export interface CompiledQuery {
   readonly query: Parser.Query;
@@ -17,55 +17,65 @@ export function visitorFor(rule: Rule, language: SyntaxLanguage): SyntaxVisitor 
 }
 
 /**
- * How many rule sets' queries a grammar keeps compiled. A PR's files fall into a few dozen sets
- * (which rules their words let in); a server sees the same sets again and again.
+ * At most this many rules read a file through their own queries; more, and the file is read by
+ * the scope's query of every rule, their matches dropped for rules the file did not let in.
  */
-const CACHED_SETS = 256;
+const FEW_RULES = 3;
+
+export type Scope = 'changed' | 'file' | 'all';
 
 /**
- * One grammar's queries, one per set of rules, compiled on first use and kept (least recently
- * used out first). Why per set rather than one query of every rule: walking a tree with a query
- * costs about a third of parsing it even when nothing matches, and every match of a broad
- * pattern (every call, every string) is then built as JavaScript objects — on Django, all
- * rules' patterns yield ~140 matches per KB, and building them costs more than the parse. With
- * the per-file gate most files are read by a handful of rules: a query of just those rules
- * walks once and builds only their matches. Compiling a set costs ~1 ms a rule for Python and
- * ~5 ms for TypeScript, once.
+ * One grammar's compiled queries: one per rule, and one per scope with every rule's patterns,
+ * each compiled on first use. Walking a tree with a query costs about a third of parsing it even
+ * when nothing matches, and every match of a broad pattern (every call, every string) is then
+ * built as JavaScript objects: on Django, all rules' patterns yield ~140 matches per KB, which
+ * cost more than the parse. A file that the per-file gate opens to one to three rules is read
+ * with just their queries, one walk each, building only their matches; a file open to more is
+ * walked once with every rule's patterns. (A query per set of rules would do both at once, but
+ * files fall into too many sets: 460 distinct sets in 560 files of Django.)
  */
 export class QuerySet {
-  private readonly cache = new Map<string, CompiledQuery>();
+  private readonly single = new Map<number, CompiledQuery>();
+  private readonly whole = new Map<Scope, CompiledQuery | undefined>();
 
   constructor(
     private readonly language: SyntaxLanguage,
     private readonly rules: readonly Rule[],
   ) {}
 
-  /** The query of these rules (indexes into the engine's rules, ascending), or none. */
-  forRules(indexes: readonly number[]): CompiledQuery | undefined {
-    if (indexes.length === 0) return undefined;
-    const key = indexes.join(',');
-    let compiled = this.cache.get(key);
-    if (compiled) {
-      // Most recently used last.
-      this.cache.delete(key);
-    } else {
-      compiled = compile(this.language, this.rules, indexes);
-      if (this.cache.size >= CACHED_SETS) this.cache.delete(this.cache.keys().next().value!);
+  /** The queries that read a file for these rules (indexes into the engine's rules, ascending) of a scope. */
+  queriesFor(indexes: readonly number[], scope: Scope): CompiledQuery[] {
+    if (indexes.length === 0) return [];
+    if (indexes.length <= FEW_RULES) return indexes.map((index) => this.ruleQuery(index));
+    const all = this.scopeQuery(scope);
+    return all ? [all] : [];
+  }
+
+  private ruleQuery(index: number): CompiledQuery {
+    let compiled = this.single.get(index);
+    if (!compiled) {
+      compiled = compile(this.language, this.rules, [index]);
+      this.single.set(index, compiled);
     }
-    this.cache.set(key, compiled);
     return compiled;
   }
 
-  /** Every rule's query of each scope (what a server compiles at start-up). */
+  private scopeQuery(scope: Scope): CompiledQuery | undefined {
+    if (!this.whole.has(scope)) {
+      const indexes: number[] = [];
+      this.rules.forEach((rule, index) => {
+        if (!visitorFor(rule, this.language)) return;
+        const ruleScope = rule.scope === 'file' ? 'file' : 'changed';
+        if (scope === 'all' || scope === ruleScope) indexes.push(index);
+      });
+      this.whole.set(scope, indexes.length ? compile(this.language, this.rules, indexes) : undefined);
+    }
+    return this.whole.get(scope);
+  }
+
+  /** Every scope's query of every rule (what a server compiles at start-up). */
   warm(): void {
-    const changed: number[] = [];
-    const file: number[] = [];
-    this.rules.forEach((rule, index) => {
-      if (visitorFor(rule, this.language)) (rule.scope === 'file' ? file : changed).push(index);
-    });
-    this.forRules(changed);
-    this.forRules(file);
-    this.forRules([...changed, ...file].sort((a, b) => a - b));
+    for (const scope of ['changed', 'file', 'all'] as const) this.scopeQuery(scope);
   }
 }
 
