@@ -1,6 +1,7 @@
 import { ancestor, callArguments, calleeName, dottedName, enclosingFunction, keywordArgument, lastSegment, stringValue, valueName } from '../support/syntax.js';
+import { words } from '../support/names.js';
 import { isTenantIdName, tenantVocabulary, type TenantVocabulary } from '../support/tenant.js';
-import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+import type { Rule, RuleContext, RuleMatch, RuleOptions, SyntaxNode } from '../../src/engine/types.js';
 
 /**
  * A tenant id that falls back to a shared constant: `tenantId ?? '_global'`, `org_id or
@@ -197,6 +198,33 @@ function checkPyLookupDefault(ctx: RuleContext, call: SyntaxNode, v: TenantVocab
   report(ctx, call, key, shared);
 }
 
+/** The id words isTenantIdName and tenantVocabulary() read after a tenant stem. */
+const ID_WORDS = new Set(['id', 'pk', 'uuid', 'key', 'slug', 'schema', 'code']);
+/** A one-word key that ends in an id word: `accountid` configured, `account_id` written in code. */
+const JOINED_ID = /^(.{3,}?)(id|pk|uuid|key|slug|schema|code)$/;
+
+/**
+ * Words of the configured tenant keys that a name matching one of them spells out in the file.
+ * isTenantIdName accepts a name whose words, joined, are a key (`account_id`, `accountId` for the
+ * key `accountId`) or whose words hold a key's stem (`accountid`, `account`): either way the name
+ * contains every word of the key, unless it splits one of them differently, and a one-word key
+ * (`accountid`) is split before its id word, which code writes apart. The id words themselves
+ * (`id`, `key`) are left out while another word remains: they occur in nearly every file.
+ * Every word returned is a substring of a word of the key, so splitting only ever admits more.
+ */
+function tenantKeyWords(options: RuleOptions): string[] {
+  const out = new Set<string>();
+  for (const key of options.tenantKeys) {
+    let ws = words(key);
+    const joined = ws.length === 1 ? JOINED_ID.exec(ws[0]!) : null;
+    if (joined) ws = [joined[1]!, joined[2]!];
+    const named = ws.filter((w) => !ID_WORDS.has(w));
+    const long = named.filter((w) => w.length >= 3);
+    for (const w of long.length ? long : named.length ? named : ws) out.add(w);
+  }
+  return [...out];
+}
+
 const rule: Rule = {
   meta: {
     id: 'global-tenant-fallback',
@@ -213,6 +241,13 @@ const rule: Rule = {
       },
     },
   },
+  // Every finding names the tenant: a value, key, column or resolver whose words isTenantIdName
+  // or RESOLVER_NAME accept, i.e. one holding a built-in stem (tenant, org/organization/
+  // organisation, workspace) or a configured key (tenantKeyWords). Names are read raw from the
+  // file (identifiers, string keys, Prisma columns), so the word is in it. The same words hold in
+  // TS, Python and schema.prisma.
+  requires: ['tenant', 'org', 'workspace'],
+  requiresFromOptions: tenantKeyWords,
   ts: {
     query: `
 (binary_expression left: (_) @left right: (_) @right) @fallback

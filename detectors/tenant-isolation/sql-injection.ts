@@ -151,13 +151,18 @@ const rule: Rule = {
     },
   },
   // Python: the SQL methods of sql.ts (`execute*`, `exec_driver_sql`, `fetch*`, `raw`, `mogrify`),
-  // `text(…)`, `RawSQL(…)`, or `.extra(where=/select=/tables=/order_by=)`. TS: a raw-only method
-  // (`raw`, `*Raw*`, `unsafe`), or, for the generic ones (`query`, `get`, `all`, `run`…), text
-  // that passes hasSqlWords() and is not DDL: select / into (insert, merge, replace) / update /
-  // delete / where / order by / group by / join / values( / with (a CTE) / upsert (create, alter,
-  // drop and truncate statements are rejected as DDL). The text is read raw from this file's
-  // literals, so the keyword is in the file unless split across two pieces.
-  requires: ['raw', 'unsafe', 'exec', 'fetch', 'mogrify', 'text', 'tables', 'select', 'into', 'update', 'delete', 'where', 'order', 'group', 'join', 'values', 'with', 'upsert'],
+  // `text(…)`, `RawSQL(…)`, or `.extra(where=/select=/tables=/order_by=)` (its keyword names, not
+  // `extra`: `extra_data`, `extras` let in more Python files). TS: a raw-only
+  // method (`raw`, `*Raw*`, `unsafe`), or, for the generic ones (`query`, `get`, `all`, `run`…),
+  // text that passes hasSqlWords() and is not DDL: select / into (insert, merge, replace) /
+  // update / delete / where / order by / group by / join / values( / with (a CTE) / upsert
+  // (create, alter, drop and truncate statements are rejected as DDL). The text is read raw from
+  // this file's literals, so the keyword is in the file unless split across two pieces. Per
+  // family: TS needs none of Python's method names, Python none of the SQL words but `extra`'s.
+  requires: {
+    ts: ['raw', 'unsafe', 'select', 'into', 'update', 'delete', 'where', 'order', 'group', 'join', 'values', 'with', 'upsert'],
+    py: ['raw', 'exec', 'fetch', 'mogrify', 'text', 'tables', 'select', 'where', 'order'],
+  },
   ts: {
     query: `(call_expression function: (member_expression property: (property_identifier)) arguments: (arguments)) @call`,
     onMatch: check(false),

@@ -68,6 +68,17 @@ export class ReportsService {
       lines: [2],
     },
     {
+      // Only the configured key lets this file in (no tenant/org/workspace in it): the case pins
+      // requiresFromOptions.
+      name: 'a configured tenant key (company_id) falling back to a default',
+      code: `export const listPatients = async (req: Request) => {
+  const companyId = req.header('x-company-id') ?? 'default';
+  return db('patients').where({ company_id: companyId });
+};`,
+      options: { tenantKeys: ['company_id', 'companyId'] },
+      lines: [2],
+    },
+    {
       name: 'ternary fallback to a config default',
       code: `const orgId = ctx.session.orgId ? ctx.session.orgId : config.defaultOrgId;`,
       lines: [1],
@@ -175,6 +186,16 @@ def sync_contacts(**kwargs):
       name: 'Django model FK with a default organisation',
       code: `class Invoice(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, default=1)`,
+      lines: [2],
+    },
+    {
+      // The key is configured as one word, the code writes it as two: the gate's word is the
+      // stem `clinic`, split before the id word.
+      name: 'a one-word configured key (clinicid) written clinic_id',
+      code: `def list_patients(request):
+    clinic_id = request.GET.get("clinic_id") or "main"
+    return Patient.objects.filter(clinic_id=clinic_id)`,
+      options: { tenantKeys: ['clinicid'] },
       lines: [2],
     },
     {
