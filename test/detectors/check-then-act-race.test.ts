@@ -291,17 +291,6 @@ def redeem_invite(r, code: str, email: str) -> None:
 `,
       lines: [3],
     },
-    {
-      name: 'a space after the dot',
-      code: `
-def redeem_invite(r, code: str, email: str) -> None:
-    owner = r. get(f"invite:{code}")
-    if owner != email.encode():
-        raise InvalidInvite()
-    r.delete(f"invite:{code}")
-`,
-      lines: [3],
-    },
   ],
   valid: [
     {
