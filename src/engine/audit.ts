@@ -6,6 +6,7 @@ import { fingerprintOf, normaliseCode } from './fingerprint.js';
 import { isSyntaxLanguage, languageForPath, parse, ruleLanguageOf } from './languages.js';
 import { generatedContentReason, generatedPathReason, isTestPath, minifiedReason, vendoredReason } from './paths.js';
 import { compilePrefilter, type Prefilter } from './prefilter.js';
+import { wantedMatches } from './matches.js';
 import { QuerySet, type CompiledQuery } from './query-set.js';
 import { isSuppressed, findSuppressions, type Suppression } from './suppressions.js';
 import type {
@@ -366,21 +367,32 @@ export class Engine {
       const queries = this.querySet(language);
       const root = tree.rootNode;
       const dispatch = (compiled: CompiledQuery, ranges: readonly LineSpan[] | undefined): void => {
+        const wanted = (pattern: number): boolean => active.has(this.rules[compiled.owner[pattern]!]!);
+        const read = (range: LineSpan | undefined): RuleMatch[] =>
+          compiled.raw
+            ? wantedMatches(compiled.query, root, range && { startRow: range.start - 1, endRow: range.end }, wanted)
+            : compiled.query
+                .matches(root, range ? rangeOptions(range) : undefined)
+                .filter((m) => wanted(m.pattern))
+                .map(toRuleMatch);
         const seen = new Set<string>();
-        const runs = ranges ? ranges.map((r) => compiled.query.matches(root, rangeOptions(r))) : [compiled.query.matches(root)];
+        const runs = ranges ? ranges.map(read) : [read(undefined)];
         for (const matches of runs) {
           for (const match of matches) {
             const rule = this.rules[compiled.owner[match.pattern]!]!;
-            if (!active.has(rule)) continue;
             if (ranges && runs.length > 1) {
               // A match that straddles two ranges is returned by both runs.
-              const first = match.captures[0]?.node;
+              let first: SyntaxNode | undefined;
+              for (const name in match.captures) {
+                first = match.captures[name];
+                break;
+              }
               const id = `${match.pattern}:${first?.startIndex}:${first?.endIndex}`;
               if (seen.has(id)) continue;
               seen.add(id);
             }
             try {
-              rule[visitor]!.onMatch(toRuleMatch(match), contextFor(rule));
+              rule[visitor]!.onMatch(match, contextFor(rule));
             } catch (error) {
               errors.push(`rule ${rule.meta.id} failed on ${file.path}: ${(error as Error).message}`);
             }

@@ -26,7 +26,11 @@ type Grammar = ParserModule.Language;
  * names against the native getter on real trees.
  */
 const bindingsEntry = load.resolve('tree-sitter');
-const nativeBinding = nodeModule.createRequire(bindingsEntry)('node-gyp-build')(dirname(bindingsEntry)) as { getNodeTypeNamesById(language: unknown): (string | null)[] };
+export const nativeBinding = nodeModule.createRequire(bindingsEntry)('node-gyp-build')(dirname(bindingsEntry)) as {
+  getNodeTypeNamesById(language: unknown): (string | null)[];
+  /** Where the native side writes the nodes it returns: six numbers per node. */
+  readonly nodeTransferArray: ArrayLike<number>;
+};
 
 interface NodeClasses {
   nodeSubclasses?: (new (...args: unknown[]) => ParserModule.SyntaxNode)[];

@@ -1,5 +1,6 @@
 import type Parser from 'tree-sitter';
 import { grammarFor, Parser as TreeSitter } from './languages.js';
+import { readsRaw } from './matches.js';
 import type { Rule, SyntaxLanguage, SyntaxVisitor } from './types.js';
 
 /**
@@ -10,6 +11,8 @@ export interface CompiledQuery {
   readonly query: Parser.Query;
   /** pattern index → rule index */
   readonly owner: readonly number[];
+  /** Whether its matches can be read straight from the native result (see matches.ts). */
+  readonly raw: boolean;
 }
 
 export function visitorFor(rule: Rule, language: SyntaxLanguage): SyntaxVisitor | undefined {
@@ -111,7 +114,7 @@ function compile(language: SyntaxLanguage, rules: readonly Rule[], indexes: read
     while (segment + 1 < segments.length && segments[segment + 1]!.start <= at) segment++;
     owner.push(segments[segment]!.rule);
   }
-  return { query, owner };
+  return { query, owner, raw: readsRaw(query) };
 }
 
 function patternCount(query: Parser.Query): number {

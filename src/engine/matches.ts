@@ -1,0 +1,142 @@
+import type Parser from 'tree-sitter';
+import { nativeBinding, Parser as TreeSitter } from './languages.js';
+import type { RuleMatch, SyntaxNode } from './types.js';
+
+/*
+ * Query matches, built only for the patterns a file's rules want. The bindings' `matches()`
+ * turns every match of every pattern into JavaScript: a node object per capture, a capture
+ * object per capture, a result per match. A file read with every rule's patterns gets all of
+ * them, though its per-file gate may have let in a few rules only; here the native result is
+ * walked once and only the wanted matches are built, straight into what rules receive.
+ *
+ * This reads the bindings' wire format (tree-sitter 0.25.0, pinned in package.json): `_matches`
+ * returns `[flat, nodes]` where `flat` is, per match, the pattern index followed by one capture
+ * name per capture, and `nodes` has one entry per capture: a node object the tree already
+ * cached, or a node type id whose six fields wait in the shared transfer array, in order. The
+ * engine's tests compare this with `matches()` on real trees, so a change in the format fails
+ * them rather than the audit.
+ */
+
+const NODE_FIELD_COUNT = 6;
+const ERROR_TYPE_ID = 0xffff;
+
+interface NativeQuery {
+  _matches(
+    tree: Parser.Tree,
+    startRow: number,
+    startColumn: number,
+    endRow: number,
+    endColumn: number,
+    startIndex: number,
+    endIndex: number,
+    matchLimit: number,
+    maxStartDepth: number,
+    timeoutMicros: number,
+  ): [(number | string)[], (number | SyntaxNode)[]];
+  readonly predicates: readonly (readonly unknown[])[];
+}
+
+interface NodeInternals {
+  [field: number]: number;
+}
+
+interface TreeInternals {
+  readonly language: { readonly nodeSubclasses: readonly (new (tree: Parser.Tree) => SyntaxNode)[] };
+  _cacheNodes(nodes: SyntaxNode[]): void;
+}
+
+const SyntaxNodeClass = (TreeSitter as unknown as { SyntaxNode: new (tree: Parser.Tree) => SyntaxNode }).SyntaxNode;
+const nativeMatches = (TreeSitter.Query.prototype as unknown as NativeQuery)._matches;
+
+/** Whether a compiled query can be read this way: no pattern has predicates to evaluate. */
+export function readsRaw(query: Parser.Query): boolean {
+  return typeof nativeMatches === 'function' && (query as unknown as NativeQuery).predicates.every((p) => p.length === 0);
+}
+
+export interface MatchRange {
+  readonly startRow: number;
+  readonly endRow: number;
+}
+
+/**
+ * The matches of `query` under `root` (within rows `range` if given) whose pattern `wanted`
+ * accepts, in the order the bindings return them.
+ */
+export function wantedMatches(query: Parser.Query, root: SyntaxNode, range: MatchRange | undefined, wanted: (pattern: number) => boolean): RuleMatch[] {
+  const tree = root.tree;
+  // The bindings read the node to search from the start of the transfer array.
+  const transfer = nativeBinding.nodeTransferArray as unknown as number[];
+  const fields = root as unknown as NodeInternals;
+  for (let i = 0; i < NODE_FIELD_COUNT; i++) transfer[i] = fields[i]!;
+  const [flat, nodes] = nativeMatches.call(
+    query as unknown as NativeQuery,
+    tree,
+    range ? range.startRow : 0,
+    0,
+    range ? range.endRow : 0,
+    0,
+    0,
+    0,
+    0xffffffff,
+    0xffffffff,
+    0,
+  );
+  // Read after the call: the native side replaces the array when it needs a larger one.
+  const data = nativeBinding.nodeTransferArray;
+  const classes = (tree as unknown as TreeInternals).language.nodeSubclasses;
+  const built = new Map<number, SyntaxNode>();
+  const node = (value: number | SyntaxNode, offset: number): SyntaxNode | undefined => {
+    if (typeof value !== 'number') return value;
+    const low = data[offset]!;
+    const high = data[offset + 1]!;
+    if (low === 0 && high === 0) return undefined;
+    // Node ids are addresses: below 2^53, so one number keys them exactly.
+    const id = high * 0x1_0000_0000 + low;
+    let made = built.get(id);
+    if (!made) {
+      const NodeClass = value === ERROR_TYPE_ID ? SyntaxNodeClass : (classes[value] ?? SyntaxNodeClass);
+      made = new NodeClass(tree);
+      const into = made as unknown as NodeInternals;
+      for (let i = 0; i < NODE_FIELD_COUNT; i++) into[i] = data[offset + i]!;
+      built.set(id, made);
+    }
+    return made;
+  };
+
+  const out: RuleMatch[] = [];
+  let at = 0;
+  let nodeIndex = 0;
+  let offset = 0;
+  while (at < flat.length) {
+    const pattern = flat[at++] as number;
+    const keep = wanted(pattern);
+    const names: string[] = [];
+    const captured: SyntaxNode[] = [];
+    while (at < flat.length && typeof flat[at] === 'string') {
+      const name = flat[at++] as string;
+      const value = nodes[nodeIndex++]!;
+      if (keep) {
+        const made = node(value, offset);
+        if (made) {
+          names.push(name);
+          captured.push(made);
+        }
+      }
+      if (typeof value === 'number') offset += NODE_FIELD_COUNT;
+    }
+    if (keep) out.push(ruleMatch(pattern, names, captured));
+  }
+  // As the bindings do: later navigation from these nodes returns these same objects.
+  if (built.size > 0) (tree as unknown as TreeInternals)._cacheNodes([...built.values()]);
+  return out;
+}
+
+function ruleMatch(pattern: number, names: readonly string[], nodes: readonly SyntaxNode[]): RuleMatch {
+  const captures: Record<string, SyntaxNode | undefined> = {};
+  for (let i = 0; i < names.length; i++) if (!(names[i]! in captures)) captures[names[i]!] = nodes[i];
+  return {
+    pattern,
+    captures,
+    all: (name) => nodes.filter((_, i) => names[i] === name),
+  };
+}
