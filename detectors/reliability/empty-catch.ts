@@ -402,8 +402,9 @@ const rule: Rule = {
   },
   // Every finding is a handler: a `catch` clause or a `.catch(...)` call (TS), an `except`
   // clause (Python). The operational-call test cannot narrow it further: its receivers include
-  // two-letter names (`db`, `tx`, `s3`) too short for a gate word.
-  requires: ['catch', 'except'],
+  // two-letter names (`db`, `tx`, `s3`) too short for a gate word. One word per language: one
+  // list would let TS files in on `Exception` and Python ones on `catch`.
+  requires: { ts: ['catch'], py: ['except'] },
   ts: {
     query: `
       (catch_clause body: (statement_block) @body) @clause

@@ -32,8 +32,17 @@ function isHealthName(name: string): boolean {
   return words(name).some((w) => HEALTH_NAME_WORDS.has(w));
 }
 
+/**
+ * Where a file can be a health route by its location alone: a Next.js `app/` or `pages/` file
+ * whose first segment past the prefixes (PREFIX_SEGMENTS, route groups) is a health segment. The
+ * rule's `requiresUnlessPath` too: isHealthRouteFile holds only where this does, so the gate
+ * reads every file the rule takes for a health route by its path.
+ */
+const HEALTH_ROUTE_FILE = /(?:^|\/)(?:app|pages)\/(?:(?:api|v\d+|internal|_|system|ops|meta|\([^)]*\))\/)*(?:_?health[\w-]*|read(?:yz?|iness)|live(?:z|ness)|_?status)(?:\/.*)?\.[cm]?[jt]sx?$/i;
+
 /** A file that is a health route by location: `app/api/health/route.ts`, `pages/api/healthz.ts`. */
 function isHealthRouteFile(path: string): boolean {
+  if (!HEALTH_ROUTE_FILE.test(path)) return false;
   const m = /(?:^|\/)(?:app|pages)\/(.*?)(?:\/route|\/index)?\.[cm]?[jt]sx?$/.exec(path);
   return !!m && isHealthPath(m[1]!.replace(/\([^)]*\)\//g, ''));
 }
@@ -506,20 +515,27 @@ const rule: Rule = {
       },
     },
   },
-  // Two ways in, and a file must show one of them:
-  // - the handler is named or routed as a health check: a name word (`health`, `readiness`,
-  //   `readyz`, `liveness`, `livez`) or a path segment (`ready`, `status` only whole, so
-  //   preceded by `/` or the string's opening quote). (A word split across Python's implicit
-  //   string concatenation, `"/sta" "tus"`, would escape this.)
-  // - a Next.js `app/**/health/route.ts` or `pages/api/health.ts` is a health check by its PATH,
-  //   which the gate does not see. Those are covered by what every finding needs: a failure path
-  //   (`catch`, `.then(ok, fail)`) or a body that says down (a `false` flag, or a `status`/`state`/
-  //   `result`/`health` key). `status` then covers its path forms too.
-  // Python files are let in by the second list as well: one gate serves both languages.
-  requires: [
-    'health', 'readiness', 'readyz', 'liveness', 'livez', '/ready', "'ready", '"ready', '`ready',
-    'catch', 'then', 'false', 'status', 'state', 'result',
-  ],
+  // A handler is a health check by its route, its name, or (Next.js) its file's path:
+  // - a route path (isHealthPath) has a health segment: `health…`, or `ready`/`readyz`/
+  //   `readiness`, `livez`/`liveness`, `status`/`_status` only whole, so right after a `/` or, as
+  //   the path's first segment, the string's opening quote. (Express-style registrations always
+  //   start with `/`; Nest's `@Controller('status')` and Python's decorators need not.) Paths are
+  //   raw literal text, never unescaped; only a word split across Python's implicit string
+  //   concatenation (`"/sta" "tus"`) would escape this.
+  // - a name (isHealthName) has the word `health…`, `readiness`, `readyz`, `liveness` or `livez`.
+  // - a Next.js `app/**/health/route.ts`, `pages/api/healthz.ts`: requiresUnlessPath.
+  // Python has no template strings, hence no backquote.
+  requires: {
+    ts: [
+      'health', 'readiness', 'readyz', 'liveness', 'livez',
+      '/ready', "'ready", '"ready', '`ready', '/status', "'status", '"status', '`status', '/_status', "'_status", '"_status', '`_status',
+    ],
+    py: [
+      'health', 'readiness', 'readyz', 'liveness', 'livez',
+      '/ready', "'ready", '"ready', '/status', "'status", '"status', '/_status', "'_status", '"_status',
+    ],
+  },
+  requiresUnlessPath: HEALTH_ROUTE_FILE,
   ts: {
     query: `
       (call_expression function: (member_expression property: (property_identifier)) arguments: (arguments . [(string) (template_string)])) @route

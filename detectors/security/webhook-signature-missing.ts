@@ -15,6 +15,29 @@ const PROVIDERS = /stripe|clerk|github|gitlab|svix|slack|shopify|paddle|lemon|tw
 const PROVIDER_EVENTS =
   /^(checkout\.session\.(completed|expired|async_payment_\w+)|customer\.subscription\.\w+|invoice\.(paid|payment_succeeded|payment_failed|finalized|upcoming)|payment_intent\.\w+|charge\.(succeeded|refunded|failed|dispute\.\w+)|user\.(created|updated|deleted)|organization(Membership)?\.(created|updated|deleted)|session\.(created|ended|revoked)|email\.(created|delivered|bounced)|pull_request|push|installation|issues|subscription_(created|updated|cancelled|payment_success)|order_created|orders\/(create|paid)|app_subscriptions\/update)$/;
 
+/**
+ * The gate's words for PROVIDER_EVENTS, which is matched whole on a string literal's raw text:
+ * each is an event's start after the literal's opening quote, or (ending in a quote) a whole
+ * event between its quotes. Lowercase: the gate ignores case.
+ */
+const PROVIDER_EVENT_WORDS = [
+  'checkout.session.', 'customer.subscription.', 'payment_intent.', 'charge.', 'organization.', 'organizationmembership.', 'subscription_',
+  "invoice.paid'", 'invoice.payment_', "invoice.finalized'", "invoice.upcoming'",
+  "user.created'", "user.updated'", "user.deleted'", "session.created'", "session.ended'", "session.revoked'",
+  "email.created'", "email.delivered'", "email.bounced'",
+  "pull_request'", "push'", "installation'", "issues'", "order_created'", "orders/create'", "orders/paid'", "app_subscriptions/update'",
+];
+
+// Next.js route handlers (`app/**/route.ts`) and API routes (`pages/api/**`).
+const NEXT_APP_ROUTE = /(^|\/)app\/(.+\/)?route\.[cm]?[jt]sx?$/;
+const NEXT_PAGES_API = /(^|\/)pages\/api\//;
+/**
+ * A Next.js handler file with "webhook" in its path: its handlers are webhook-named by the path
+ * alone (tsReceivers), so the gate reads it whatever its words (`i`: a superset of the two
+ * case-sensitive tests above).
+ */
+const NEXT_WEBHOOK_FILE = new RegExp(`^(?=.*webhook)(?:.*${NEXT_APP_ROUTE.source}|.*${NEXT_PAGES_API.source})`, 'i');
+
 /** Any sign, anywhere in the file, that the sender is authenticated. */
 const TS_VERIFICATION =
   /signature|constructEvent|timingSafeEqual|safeCompare|secureCompare|createHmac|\.verify\s*\(|verifyWebhook|validateWebhook|@octokit\/webhooks|['"]probot['"]|['"]svix['"]|standardwebhooks|validateRequest|isValidRequest|unwrap\s*\(|WebhookReceiver|webhooks\.(receive|verify)/i;
@@ -133,8 +156,8 @@ function tsReceivers(match: RuleMatch, ctx: RuleContext): Receiver[] {
     // Next.js route handlers (`app/**/route.ts` `export async function POST`) and API routes
     // (`pages/api/**` `export default function handler`).
     const filePath = ctx.file.path;
-    const appRoute = /(^|\/)app\/(.+\/)?route\.[cm]?[jt]sx?$/.test(filePath);
-    const pagesApi = /(^|\/)pages\/api\//.test(filePath);
+    const appRoute = NEXT_APP_ROUTE.test(filePath);
+    const pagesApi = NEXT_PAGES_API.test(filePath);
     if (!appRoute && !pagesApi) return [];
     const declaration = exported.childForFieldName('declaration') ?? exported.namedChild(0);
     let name: string | undefined;
@@ -336,19 +359,17 @@ const rule: Rule = {
     },
   },
   scope: 'file',
-  // Every TS finding is a body read (tsBodyRead, nestBody's `@Body()`): `.body`, `.rawBody`,
-  // `.json()`, `.text()`, `.formData()`, `.arrayBuffer()`, `.blob()`. Nothing narrower holds in
-  // TS: a Next.js handler in `app/api/webhooks/stripe/route.ts` is a receiver by its file path
-  // alone. A Python receiver is named "webhook" (route path, view or class name) or handles a
-  // provider event (PROVIDER_EVENTS strings, the X-GitHub-Event header).
+  // A finding needs a webhook-named receiver or a provider event handled (check()). Named:
+  // "webhook" in a route path, a Nest controller/method path, a Python view or class name, all
+  // literal text; or in a Next.js handler's file path: requiresUnlessPath. Events: a string
+  // literal whose raw text is a provider event, so its opening quote and first characters are
+  // in the file (PROVIDER_EVENT_WORDS), or the X-GitHub-Event header. Same words for TS and
+  // Python: neither language adds a way in.
   requires: [
-    'body', 'json', 'text', 'formdata', 'arraybuffer', 'blob',
     'webhook', 'x-github-event', 'http_x_github_event',
-    'checkout.session.', 'customer.subscription.', 'invoice.', 'payment_intent.', 'charge.',
-    'user.created', 'user.updated', 'user.deleted', 'organization.created', 'organization.updated', 'organization.deleted', 'organizationmembership.',
-    'session.created', 'session.ended', 'session.revoked', 'email.created', 'email.delivered', 'email.bounced',
-    'pull_request', 'push', 'installation', 'issues', 'subscription_', 'order_created', 'orders/', 'app_subscriptions/update',
+    ...PROVIDER_EVENT_WORDS.flatMap((w) => [`'${w}`, `"${w.replace(/'$/, '"')}`]),
   ],
+  requiresUnlessPath: NEXT_WEBHOOK_FILE,
   ts: {
     query: `
       (call_expression function: (member_expression property: (property_identifier) @verb) arguments: (arguments . (string) @path)) @route

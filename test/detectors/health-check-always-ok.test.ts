@@ -134,7 +134,7 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
       lines: [7],
     },
     {
-      // The gate: the path says health, the text does not; only `false` lets this file in.
+      // The gate: the path says health, the text does not; requiresUnlessPath lets this file in.
       name: 'Next.js route handler whose body flag can be false',
       path: 'app/api/healthz/route.ts',
       code: `
@@ -144,6 +144,39 @@ export function GET() {
 }`,
       lines: [4],
       message: /report the service as down/,
+    },
+    {
+      // The gate: no word of the rule's in the text; the path, past a route group and a version, does it.
+      name: 'Next.js readiness route under a route group',
+      path: 'app/(ops)/v1/readiness/route.ts',
+      code: `
+export async function GET() {
+  try {
+    await ping();
+    return Response.json({ up: 1 });
+  } catch {
+    return Response.json({ up: 0 });
+  }
+}`,
+      lines: [7],
+    },
+    {
+      // The gate: "'ready" is the only word of the rule's in this file (Nest paths need no leading slash).
+      name: 'NestJS readiness route without a leading slash',
+      code: `
+@Controller('ops')
+export class OpsController {
+  @Get('ready')
+  async probe() {
+    try {
+      await this.db.ping();
+      return { up: true };
+    } catch {
+      return { up: false };
+    }
+  }
+}`,
+      lines: [10],
     },
   ],
   valid: [
@@ -376,6 +409,21 @@ def status():
       name: 'FastAPI readiness route answering from its except',
       code: `
 @router.get("/ready")
+def probe():
+    try:
+        ping_broker()
+    except Exception:
+        return {"up": 0}
+    return {"up": 1}
+`,
+      lines: [7],
+      message: /failure path/,
+    },
+    {
+      // The gate: '"status' is the only word of the rule's in this module (no leading slash).
+      name: 'FastAPI status route answering from its except',
+      code: `
+@router.get("status")
 def probe():
     try:
         ping_broker()
