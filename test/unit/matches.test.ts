@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type TreeSitter from 'tree-sitter';
 import { describe, expect, it } from '@jest/globals';
 import { grammarFor, parse, Parser } from '../../src/engine/languages.js';
 import { readsRaw, wantedMatches } from '../../src/engine/matches.js';
@@ -39,7 +40,7 @@ describe('raw query matches', () => {
       const query = new Parser.Query(grammarFor(language), rules.flatMap((r) => (r[visitor] ? [r[visitor]!.query] : [])).join('\n'));
       expect(readsRaw(query)).toBe(true);
       const tree = parse(language, source);
-      const expected = (options?: Parser.QueryOptions) =>
+      const expected = (options?: TreeSitter.QueryOptions) =>
         query.matches(tree.rootNode, options).map((m) => `${m.pattern} ${m.captures.map((c) => `${c.name}=${describeNode(c.node)}`).join(' ')}`);
       const actual = (range: { startRow: number; endRow: number } | undefined, wanted: (p: number) => boolean) =>
         wantedMatches(query, tree.rootNode, range, wanted).map((m) => {
