@@ -76,9 +76,12 @@ export class QuerySet {
     return this.whole.get(scope);
   }
 
-  /** Every scope's query of every rule (what a server compiles at start-up). */
+  /** Every query a file can need (what a server compiles at start-up, not on its first PRs). */
   warm(): void {
     for (const scope of ['changed', 'file', 'all'] as const) this.scopeQuery(scope);
+    this.rules.forEach((rule, index) => {
+      if (visitorFor(rule, this.language)) this.ruleQuery(index);
+    });
   }
 }
 
