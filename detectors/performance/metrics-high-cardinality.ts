@@ -30,6 +30,8 @@ const METRIC_FACTORY = /(^|\.)(Counter|Histogram|Gauge|Summary|UpDownCounter|cre
 /** Functions returned by `startTimer()` that take the labels at the end. */
 const TIMER_END = /^(end|endTimer|stopTimer|stop|done|finish|observeDuration)$/;
 
+const METRIC_BINDERS = ['variable_declarator', 'assignment', 'public_field_definition', 'assignment_expression'];
+
 /** Variable names bound to metric constructors in a file, computed once per file. */
 const metricNamesByFile = new WeakMap<object, Set<string>>();
 
@@ -37,22 +39,16 @@ function metricNames(ctx: RuleContext, any: SyntaxNode): Set<string> {
   let names = metricNamesByFile.get(ctx.file);
   if (names) return names;
   names = new Set();
-  let root = any;
-  while (root.parent) root = root.parent;
   const source = ctx.file.source;
   // Cheap text scan first: most files define no metric.
   if (/Counter|Histogram|Gauge|Summary|create_?[cChHgG]/.test(source)) {
-    const stack: SyntaxNode[] = [root];
-    while (stack.length) {
-      const node = stack.pop()!;
-      if (node.type === 'variable_declarator' || node.type === 'assignment' || node.type === 'public_field_definition' || node.type === 'assignment_expression') {
-        const target = node.childForFieldName('name') ?? node.childForFieldName('left');
-        const value = unwrap(node.childForFieldName('value') ?? node.childForFieldName('right'));
-        const call = value?.type === 'new_expression' ? value : value?.type === 'call_expression' || value?.type === 'call' ? value : undefined;
-        const callee = call ? dottedName(call.childForFieldName('constructor') ?? call.childForFieldName('function')) : undefined;
-        if (target && callee && METRIC_FACTORY.test(callee)) names.add(lastName(target));
-      }
-      for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
+    // One native call lists the binders; walking every node from JS costs two calls a node.
+    for (const node of any.tree.rootNode.descendantsOfType(METRIC_BINDERS)) {
+      const target = node.childForFieldName('name') ?? node.childForFieldName('left');
+      const value = unwrap(node.childForFieldName('value') ?? node.childForFieldName('right'));
+      const call = value?.type === 'new_expression' ? value : value?.type === 'call_expression' || value?.type === 'call' ? value : undefined;
+      const callee = call ? dottedName(call.childForFieldName('constructor') ?? call.childForFieldName('function')) : undefined;
+      if (target && callee && METRIC_FACTORY.test(callee)) names.add(lastName(target));
     }
   }
   metricNamesByFile.set(ctx.file, names);
@@ -87,33 +83,68 @@ function keyword(args: SyntaxNode | null, name: string): SyntaxNode | undefined 
   return args?.namedChildren.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)?.childForFieldName('value') ?? undefined;
 }
 
+/** Every method labelSite() reads labels from: any other call is answered by one Set lookup. */
+const LABEL_SITE_METHODS = new Set([...LABEL_METHODS, ...PROM_LABEL_FIRST, ...OTEL_METHODS, ...STATSD_METHODS]);
+
+/** The last name of a receiver as dottedName() would end it, without building the whole name. */
+function lastReceiverName(ctx: RuleContext, receiver: SyntaxNode | null): string | undefined {
+  if (!receiver) return undefined;
+  switch (receiver.type) {
+    case 'identifier':
+    case 'property_identifier':
+    case 'shorthand_property_identifier':
+    case 'this':
+    case 'super':
+      return ctx.text(receiver);
+    case 'member_expression': {
+      const property = receiver.childForFieldName('property');
+      return property ? ctx.text(property) : undefined;
+    }
+    case 'attribute': {
+      const attribute = receiver.childForFieldName('attribute');
+      return attribute ? ctx.text(attribute) : undefined;
+    }
+    case 'non_null_expression':
+    case 'parenthesized_expression':
+      return lastReceiverName(ctx, receiver.namedChild(0));
+    default:
+      return undefined;
+  }
+}
+
 function labelSite(ctx: RuleContext, call: SyntaxNode): LabelSite | undefined {
   const fn = call.childForFieldName('function');
-  const args = call.childForFieldName('arguments');
   const python = call.type === 'call';
   if (fn?.type === 'identifier') {
     // const end = histogram.startTimer(); … end({ route: req.path })
-    if (python || !TIMER_END.test(fn.text)) return undefined;
+    if (python || !TIMER_END.test(ctx.text(fn))) return undefined;
     const binding = tsBinding(fn);
     const value = binding?.kind === 'value' ? unwrap(binding.value) : undefined;
     const started = value?.type === 'call_expression' ? value.childForFieldName('function') : undefined;
     if (started?.type !== 'member_expression' || started.childForFieldName('property')?.text !== 'startTimer') return undefined;
-    return { labels: positional(args).slice(0, 1), names: [] };
+    return { labels: positional(call.childForFieldName('arguments')).slice(0, 1), names: [] };
   }
   if (fn?.type !== 'member_expression' && fn?.type !== 'attribute') return undefined;
-  const method = (fn.childForFieldName('property') ?? fn.childForFieldName('attribute'))!.text;
+  // Most calls are not metric calls: their method name answers before any argument is read.
+  const method = ctx.text((fn.childForFieldName('property') ?? fn.childForFieldName('attribute'))!);
+  if (!LABEL_SITE_METHODS.has(method)) return undefined;
+  const args = call.childForFieldName('arguments');
   const receiver = fn.childForFieldName('object');
-  const list = positional(args);
   if (LABEL_METHODS.has(method)) return { labels: args?.namedChildren.filter((a) => a.type !== 'comment') ?? [], names: [] };
+  const list = positional(args);
   if (!python && PROM_LABEL_FIRST.has(method) && list[0]?.type === 'object' && (method !== 'set' || isMetric(ctx, receiver))) {
     return { labels: [list[0]], names: [] };
   }
-  if (OTEL_METHODS.has(method) && isMetric(ctx, receiver)) {
+  if (OTEL_METHODS.has(method)) {
+    // `add`/`record` are in no other list: without attributes or a metric receiver, nothing.
     const attributes = python ? (keyword(args, 'attributes') ?? list[1]) : list[1];
-    return attributes ? { labels: [attributes], names: [] } : undefined;
+    return attributes && isMetric(ctx, receiver) ? { labels: [attributes], names: [] } : undefined;
   }
+  if (!STATSD_METHODS.has(method)) return undefined;
+  const receiverLast = lastReceiverName(ctx, receiver);
+  if (receiverLast === undefined || !STATSD_RECEIVER.test(receiverLast)) return undefined;
   const receiverName = dottedName(receiver) ?? '';
-  if (STATSD_METHODS.has(method) && STATSD_RECEIVER.test(receiverName.slice(receiverName.lastIndexOf('.') + 1))) {
+  if (STATSD_RECEIVER.test(receiverName.slice(receiverName.lastIndexOf('.') + 1))) {
     const tags = python ? [keyword(args, 'tags'), ...list.slice(1).filter((a) => a.type === 'list')] : list.slice(1).filter((a) => a.type === 'array' || a.type === 'object');
     return { labels: tags.filter((t): t is SyntaxNode => !!t), names: list.slice(0, 1) };
   }
@@ -261,10 +292,16 @@ function accessPath(node: SyntaxNode): string | undefined {
   return undefined;
 }
 
+const pythonTrees = new WeakMap<object, boolean>();
+
+/** Whether a node is in a Python tree: its root is a `module` (found once per tree). */
 function isPythonNode(node: SyntaxNode): boolean {
-  let root = node;
-  while (root.parent) root = root.parent;
-  return root.type === 'module';
+  let python = pythonTrees.get(node.tree);
+  if (python === undefined) {
+    python = node.tree.rootNode.type === 'module';
+    pythonTrees.set(node.tree, python);
+  }
+  return python;
 }
 
 // ---------------------------------------------------------------------------------------------
