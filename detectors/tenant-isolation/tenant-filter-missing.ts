@@ -38,6 +38,20 @@ const KEY = `${ID}:key`;
 /** Code of the PR resolves the caller's tenant: the codebase is multi-tenant, not merely about organisations. */
 const PLUMBING = `${ID}:plumbing`;
 
+/** Every alternative of TENANT_PLUMBING names one of these (it ignores case too): a cheap test first. */
+const PLUMBING_WORDS = /org|tenant|workspace|account|firm|company|team/i;
+
+/**
+ * The same, as the per-file gate's words: what each alternative of TENANT_PLUMBING spells out.
+ * `req.org…`, `user.tenantId`, `ctx.team`: a dot before the word; `OrgContext`,
+ * `getCurrentOrg`/`current_org`, `requireOrg`, `useOrganization`, `getOrgId`, `'x-org-id'`,
+ * `@OrgId(`; everything with tenant or workspace in it.
+ */
+const PLUMBING_GATE = [
+  'tenant', 'workspace', '.org', '.account', '.firm', '.company', '.team', 'orgcontext', 'organizationcontext', 'currentorg', 'current_org',
+  'requireorg', 'require_org', 'useorganization', 'getorgid', 'get_org_id', 'x-org-id', 'x-organization-id', 'x-account-id', '@orgid',
+];
+
 /**
  * The caller's tenant read from the request, the session or a tenant context: `req.user.orgId`,
  * `request.user.organization`, `session.user.tenantId`, `TenantContext.getTenantId()`,
@@ -260,6 +274,75 @@ function isExcludedPath(ctx: RuleContext): boolean {
   return globs.length > 0 && picomatch.isMatch(path, [...globs], { dot: true });
 }
 
+// ---------------------------------------------------------------------------------------------
+// What one file can yield
+//
+// Findings are kept on changed lines only, while evidence counts from anywhere in the PR. All
+// evidence (a query filtered by tenant, a create writing the tenant key, a model definition)
+// names a tenant field. So a file that names none can only yield findings, on the diff, and is
+// read through the query, which runs where the diff is; a file that names one is read whole by
+// checkFile (readWhole). Either way a query is dropped as soon as its kind and place show that
+// it can yield neither.
+
+interface FileState {
+  readonly v: TenantVocabulary;
+  /** A migration, seed, Django admin or configured cross-tenant path: its queries are neither evidence nor findings. */
+  readonly excluded: boolean;
+  /** The source may name a tenant field (see tenantTextPattern): only then can it yield evidence. */
+  readonly tenantText: boolean;
+  /** Calls read so far (by span), when the file is read through the query. */
+  readonly visited: Set<string>;
+}
+
+const fileStates = new WeakMap<RuleContext, FileState>();
+
+function fileState(ctx: RuleContext): FileState {
+  let state = fileStates.get(ctx);
+  if (!state) {
+    const v = tenantVocabulary(ctx.options.tenantKeys);
+    state = { v, excluded: isExcludedPath(ctx), tenantText: tenantTextPattern(v).test(ctx.file.source), visited: new Set() };
+    fileStates.set(ctx, state);
+  }
+  return state;
+}
+
+const tenantTextPatterns = new WeakMap<TenantVocabulary, RegExp>();
+
+/**
+ * Matches a source that may hold a name isTenantField() accepts. Such a name, squashed (`_`, `-`
+ * and spaces dropped, lowercased), is a configured key, a stem, or a stem followed by an id word,
+ * so it contains a key or a stem; and the names the rule reads (identifiers, property and keyword
+ * names, string and SQL text) are read from the source, so its squashed text contains one too.
+ * Hence each key and stem, any of `_`, `-`, whitespace allowed between its letters, ignoring case.
+ */
+function tenantTextPattern(v: TenantVocabulary): RegExp {
+  let pattern = tenantTextPatterns.get(v);
+  if (!pattern) {
+    const all = [...new Set([...v.keys, ...v.stems])].filter(Boolean);
+    // A word containing another is implied by it: `orgid` by `org`.
+    const words = all.filter((w) => !all.some((o) => o !== w && w.includes(o)));
+    pattern = words.length
+      ? new RegExp(words.map((w) => [...w].map((ch) => ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('[_\\-\\s]*')).join('|'), 'i')
+      : /(?!)/;
+    tenantTextPatterns.set(v, pattern);
+  }
+  return pattern;
+}
+
+/** Whether a finding on this node would be kept: its lines, as the engine reckons them, touch the diff. */
+function touches(ctx: RuleContext, node: SyntaxNode): boolean {
+  const start = node.startPosition.row + 1;
+  const endPosition = node.endPosition;
+  let end = endPosition.row + 1;
+  if (endPosition.column === 0 && end > start) end--;
+  return ctx.file.touches({ start, end });
+}
+
+/** A query here can matter: as evidence (the file names a tenant field) or as a finding (on changed lines). */
+function mayMatter(ctx: RuleContext, state: FileState, findingNode: SyntaxNode): boolean {
+  return state.tenantText || touches(ctx, findingNode);
+}
+
 /** Code that runs outside a request (a worker, a cron job, a script, a Celery task). */
 function isBatchContext(ctx: RuleContext, node: SyntaxNode): boolean {
   if (isBatchPath(ctx.file.path)) return true;
@@ -295,15 +378,18 @@ function tenantInScope(node: SyntaxNode, v: TenantVocabulary): boolean {
 
 /** The decision on one query: evidence, a clean look-alike, or a finding deferred until every file is read. */
 function consider(ctx: RuleContext, c: Candidate): void {
-  const v = tenantVocabulary(ctx.options.tenantKeys);
+  const state = fileState(ctx);
+  const v = state.v;
   const filters = c.filters;
   if (!filters) return;
   const tenant = filters.find((f) => filterKeyIsTenant(f.key, v));
   if (tenant) {
-    if (!isExcludedPath(ctx)) recordScoped(ctx, c.model, tenantFieldOf(tenant.key, v));
+    if (!state.excluded) recordScoped(ctx, c.model, tenantFieldOf(tenant.key, v));
     return;
   }
-  if (isExcludedPath(ctx)) return;
+  if (state.excluded) return;
+  // What follows only decides a finding, and a finding off the diff is dropped.
+  if (c.node ? !touches(ctx, c.node) : !ctx.file.touches(c.lines!)) return;
   const bare = filters.map((f) => f.key.slice(f.key.lastIndexOf('.') + 1));
   if (filters.some((f) => f.value && PRINCIPAL.test(f.value.text))) return;
   if (bare.some((k) => CAPABILITY_KEY.test(k))) return;
@@ -318,7 +404,7 @@ function consider(ctx: RuleContext, c: Candidate): void {
 }
 
 function report(ctx: RuleContext, c: Candidate, filters: readonly Filter[]): void {
-  const v = tenantVocabulary(ctx.options.tenantKeys);
+  const v = fileState(ctx).v;
   const key = modelKey(c.model);
   const configured = ctx.options.tenantModels.some((m) => modelKey(m) === key);
   const scoped = (facts: FactsView): boolean => configured || (facts.has(SCOPED, key) && facts.has(PLUMBING, 'seen'));
@@ -443,9 +529,9 @@ function prismaQuery(ctx: RuleContext, call: SyntaxNode, object: SyntaxNode, met
   if (PRISMA_CREATE.has(method)) {
     // `create({ data: { orgId, … } })` shows the model carries the tenant column.
     const data = first?.type === 'object' ? objectFilters(propertyOf(first, 'data')) : undefined;
-    const v = tenantVocabulary(ctx.options.tenantKeys);
+    const { v, excluded } = fileState(ctx);
     const t = data?.find((f) => filterKeyIsTenant(f.key, v));
-    if (t && !isExcludedPath(ctx)) recordScoped(ctx, model, tenantFieldOf(t.key, v));
+    if (t && !excluded) recordScoped(ctx, model, tenantFieldOf(t.key, v));
     return true;
   }
   if (!PRISMA_READ.has(method) && !PRISMA_WRITE.has(method)) return false;
@@ -502,14 +588,16 @@ const KNEX_INSERT = /^(insert|upsert|onConflict|merge|ignore|batchInsert|into|sc
 /** `db('invoices').where({ id }).first()`, `knex.from('invoices')…`: a knex chain read from its top. */
 function knexQuery(ctx: RuleContext, root: SyntaxNode, table: string): void {
   const top = outermostTsChain(root);
+  const state = fileState(ctx);
+  if (!mayMatter(ctx, state, top)) return;
   const calls = tsChainCalls(top, root);
   if (calls.length === 0 && top.parent?.type !== 'await_expression') return;
   if (calls.some((c) => KNEX_INSERT.test(c.method))) {
-    const v = tenantVocabulary(ctx.options.tenantKeys);
+    const v = state.v;
     const insert = calls.find((c) => c.method === 'insert');
     const data = insert ? objectFilters(insert.args[0]?.type === 'array' ? insert.args[0].namedChildren[0] : insert.args[0]) : undefined;
     const t = data?.find((f) => filterKeyIsTenant(f.key, v));
-    if (t && !isExcludedPath(ctx)) recordScoped(ctx, table, tenantFieldOf(t.key, v));
+    if (t && !state.excluded) recordScoped(ctx, table, tenantFieldOf(t.key, v));
     return;
   }
   if (calls.length > 0 && !calls.some((c) => KNEX_ACTION.test(c.method))) return;
@@ -620,11 +708,22 @@ function readSql(text: string, v: TenantVocabulary): SqlRead | undefined {
 }
 
 function sqlQuery(ctx: RuleContext, node: SyntaxNode, text: string): void {
-  const read = readSql(text, tenantVocabulary(ctx.options.tenantKeys));
+  const read = readSql(text, fileState(ctx).v);
   if (read) consider(ctx, { ...read, node, result: node });
 }
 
+/**
+ * Whether a string literal, as written, can hold a statement readSql() reads: UPDATE, or FROM
+ * with SELECT, WITH or DELETE. The text readSql() gets is the literal's own text less its quotes
+ * and interpolations, so its keywords are in the literal (unless an interpolation splits one).
+ * Nearly every string fails this, before any tree is read.
+ */
+function mayBeSql(raw: string): boolean {
+  return raw.length >= 12 && (/update/i.test(raw) || (/from/i.test(raw) && /select|with|delete/i.test(raw)));
+}
+
 function sqlStringTs(ctx: RuleContext, node: SyntaxNode): void {
+  if (!mayBeSql(ctx.text(node)) || !mayMatter(ctx, fileState(ctx), node)) return;
   const text = stringValue(node) ?? sqlPieces(node)?.text;
   if (!text || text.length < 12) return;
   sqlQuery(ctx, node, text);
@@ -720,15 +819,19 @@ function sqlalchemyFilters(links: readonly PyLink[]): Filter[] | undefined {
 function djangoQuery(ctx: RuleContext, call: SyntaxNode, model: string, manager: string, method: string): void {
   if (manager !== 'objects' && manager !== '_default_manager' && manager !== '_base_manager') return;
   if (!/^[A-Z]/.test(model)) return;
+  // Anything else ends below, whatever the chain: not a create, not a queryset method.
+  if (!DJANGO_CREATE.has(method) && !DJANGO_QUERYSET.has(method)) return;
   const fn = call.childForFieldName('function')!;
   const managerNode = fn.childForFieldName('object')!;
   const top = outermostPyChain(call);
+  const state = fileState(ctx);
+  if (!mayMatter(ctx, state, top)) return;
   const links = pyChainLinks(top, managerNode);
-  const v = tenantVocabulary(ctx.options.tenantKeys);
+  const v = state.v;
   if (DJANGO_CREATE.has(method)) {
     const data = djangoFilters(callArguments(call).filter((a) => a.type === 'keyword_argument'));
     const t = data?.find((f) => filterKeyIsTenant(f.key, v));
-    if (t && !isExcludedPath(ctx)) recordScoped(ctx, model, tenantFieldOf(t.key, v));
+    if (t && !state.excluded) recordScoped(ctx, model, tenantFieldOf(t.key, v));
     return;
   }
   // Model.objects.using(db).bulk_create(...): a write of new rows, not a filtered read.
@@ -762,6 +865,7 @@ function getObjectOr404(ctx: RuleContext, call: SyntaxNode): void {
 /** `select(Invoice)…`, `session.query(Invoice)…`, `Invoice.query…`, `session.get(Invoice, id)`. */
 function sqlalchemyQuery(ctx: RuleContext, root: SyntaxNode, model: string, label: string, chainFrom: SyntaxNode): void {
   const top = outermostPyChain(root);
+  if (!mayMatter(ctx, fileState(ctx), top)) return;
   const links = pyChainLinks(top, chainFrom);
   if (links.some((l) => /^(insert|values|from_statement|union|subquery|cte|exists|scalar_subquery|options_only|with_entities|select_from)$/.test(l.method) && l.method !== 'values')) return;
   if (links.some((l) => !SQLA_FILTER.has(l.method) && SCOPED_ACCESSOR.test(l.method))) return;
@@ -772,7 +876,7 @@ function sqlalchemyQuery(ctx: RuleContext, root: SyntaxNode, model: string, labe
   const name = resultName(top);
   const fn = enclosingFunction(top);
   if (name && fn && filters && !(top.parent?.type === 'argument_list')) {
-    const v = tenantVocabulary(ctx.options.tenantKeys);
+    const v = fileState(ctx).v;
     const later = new RegExp(`\\b${escapeRe(name)}\\s*\\.\\s*(where|filter|filter_by|join)\\s*\\(`);
     for (const s of fn.descendantsOfType('call')) {
       if (s.startIndex > top.endIndex && later.test(s.text.slice(0, 200)) && tenantTokenIn(s.text, v)) return;
@@ -784,48 +888,57 @@ function sqlalchemyQuery(ctx: RuleContext, root: SyntaxNode, model: string, labe
 
 const SESSION = /(^|\.)(session|db|db\.session|Session|sess|s|conn|connection|async_session|self\.session|self\.db)$/;
 
-function pyCall(match: RuleMatch, ctx: RuleContext): void {
-  const call = match.captures.call!;
+function pyCall(ctx: RuleContext, call: SyntaxNode): void {
   const fn = call.childForFieldName('function')!;
-  const args = callArguments(call);
   if (fn.type === 'identifier') {
-    if (fn.text === 'select' && args[0]) {
+    const name = fn.text;
+    if (name === 'select') {
+      const args = callArguments(call);
+      if (!args[0]) return;
       const model = args[0].type === 'identifier' ? args[0].text : args[0].type === 'attribute' ? args[0].childForFieldName('object')?.text : undefined;
       if (model && /^[A-Z][A-Za-z0-9]*$/.test(model)) sqlalchemyQuery(ctx, call, model, `select(${model})`, call);
-    } else if (fn.text === 'get_object_or_404' || fn.text === 'aget_object_or_404') getObjectOr404(ctx, call);
+    } else if ((name === 'get_object_or_404' || name === 'aget_object_or_404') && mayMatter(ctx, fileState(ctx), call)) getObjectOr404(ctx, call);
     return;
   }
   if (fn.type !== 'attribute') return;
   const object = fn.childForFieldName('object')!;
   const method = fn.childForFieldName('attribute')!.text;
-  // Invoice.objects.filter(...)
-  if (object.type === 'attribute' && object.childForFieldName('object')?.type === 'identifier') {
-    const model = object.childForFieldName('object')!.text;
+  if (object.type === 'attribute') {
     const manager = object.childForFieldName('attribute')!.text;
-    if (manager === 'objects' || manager === '_default_manager') {
-      djangoQuery(ctx, call, model, manager, method);
-      return;
-    }
-    // Flask-SQLAlchemy: Invoice.query.filter_by(...)
-    if (manager === 'query' && /^[A-Z]/.test(model)) {
-      sqlalchemyQuery(ctx, call, model, `${model}.query`, object);
-      return;
+    const inner = manager === 'objects' || manager === '_default_manager' || manager === 'query' ? object.childForFieldName('object') : null;
+    if (inner?.type === 'identifier') {
+      const model = inner.text;
+      // Invoice.objects.filter(...)
+      if (manager !== 'query') {
+        djangoQuery(ctx, call, model, manager, method);
+        return;
+      }
+      // Flask-SQLAlchemy: Invoice.query.filter_by(...)
+      if (/^[A-Z]/.test(model)) {
+        sqlalchemyQuery(ctx, call, model, `${model}.query`, object);
+        return;
+      }
     }
   }
+  // Only session.query(Model) and session.get(Model, id) are left.
+  if (method !== 'query' && method !== 'get') return;
   const objectName = dottedName(object) ?? '';
+  const args = callArguments(call);
   if (method === 'query' && SESSION.test(objectName) && args[0]) {
     const model = args[0].type === 'identifier' ? args[0].text : args[0].type === 'attribute' ? args[0].childForFieldName('object')?.text : undefined;
     if (model && /^[A-Z][A-Za-z0-9]*$/.test(model)) sqlalchemyQuery(ctx, call, model, `${objectName}.query(${model})`, call);
     return;
   }
   // session.get(Invoice, invoice_id)
-  if (method === 'get' && SESSION.test(objectName) && args[0]?.type === 'identifier' && /^[A-Z][a-z]/.test(args[0].text) && args[1]) {
+  if (method === 'get' && SESSION.test(objectName) && args[0]?.type === 'identifier' && /^[A-Z][a-z]/.test(args[0].text) && args[1] && mayMatter(ctx, fileState(ctx), call)) {
     consider(ctx, { node: call, label: `${objectName}.get(${args[0].text})`, model: args[0].text, kind: 'model', style: 'snake', filters: [{ key: 'id', value: args[1] }], operation: 'read', result: call });
   }
 }
 
 function sqlStringPy(ctx: RuleContext, node: SyntaxNode): void {
+  if (!mayBeSql(ctx.text(node))) return;
   if (node.parent?.type === 'expression_statement') return; // docstrings
+  if (!mayMatter(ctx, fileState(ctx), node)) return;
   const text = stringValue(node) ?? sqlPieces(node)?.text;
   if (!text || text.length < 12) return;
   sqlQuery(ctx, node, text);
@@ -884,33 +997,120 @@ function sourceDefinitions(ctx: RuleContext, v: TenantVocabulary): void {
 
 // ---------------------------------------------------------------------------------------------
 
-function tsMatch(match: RuleMatch, ctx: RuleContext): void {
-  const { call, object, method, args, root, table, sql } = match.captures;
+/** Every method a TS query call may end in: knex's from/table, Prisma's and TypeORM's methods. */
+const TS_METHODS = new Set(['from', 'table', ...PRISMA_READ, ...PRISMA_WRITE, ...PRISMA_CREATE, ...TYPEORM_OPTIONS, ...TYPEORM_WHERE]);
+
+type Captures = RuleMatch['captures'];
+
+/** One call or string of a TS file, captured as the rule's query captures it. */
+function tsVisit(ctx: RuleContext, captures: Captures): void {
+  const { call, object, method, args, root, table, sql } = captures;
   if (sql) {
     sqlStringTs(ctx, sql);
     return;
   }
   if (root && table) {
     const fn = root.childForFieldName('function')!.text;
+    if (!KNEX_ROOT.test(fn)) return;
     const name = stringValue(table);
-    if (KNEX_ROOT.test(fn) && name && /^[\w.]+$/.test(name)) knexQuery(ctx, root, name);
+    if (name && /^[\w.]+$/.test(name)) knexQuery(ctx, root, name);
     return;
   }
   if (!call || !object || !method || !args) return;
   const m = method.text;
+  if (!TS_METHODS.has(m)) return;
   // knex.from('invoices') / knex.select('*').from('invoices') / knex.table('invoices')
   if ((m === 'from' || m === 'table') && stringValue(args.namedChildren[0]) && KNEX_ROOT.test((dottedName(object) ?? '').split('.')[0]!.replace(/^this$/, 'db'))) {
     const name = stringValue(args.namedChildren[0])!;
     if (/^[\w.]+$/.test(name)) knexQuery(ctx, call, name);
     return;
   }
+  // Prisma and TypeORM report on the call itself.
+  if (!mayMatter(ctx, fileState(ctx), call)) return;
   if (prismaQuery(ctx, call, object, m, args)) return;
   typeormQuery(ctx, call, object, m, args);
 }
 
-function pyMatch(match: RuleMatch, ctx: RuleContext): void {
-  if (match.captures.sql) sqlStringPy(ctx, match.captures.sql);
-  else if (match.captures.call) pyCall(match, ctx);
+/** What the query's call patterns capture of a TS call, or undefined when neither matches it. */
+function tsCallCaptures(call: SyntaxNode): Captures | undefined {
+  const fn = call.childForFieldName('function');
+  const args = call.childForFieldName('arguments');
+  if (!fn || args?.type !== 'arguments') return undefined;
+  if (fn.type === 'identifier') {
+    const table = args.namedChild(0);
+    return table?.type === 'string' ? { root: call, table } : undefined;
+  }
+  if (fn.type !== 'member_expression') return undefined;
+  const object = fn.childForFieldName('object');
+  const method = fn.childForFieldName('property');
+  return object?.isNamed && method?.type === 'property_identifier' ? { call, object, method, args } : undefined;
+}
+
+/** What the query's call pattern captures of a Python call. */
+function pyCallCaptures(call: SyntaxNode): Captures | undefined {
+  const fn = call.childForFieldName('function');
+  return (fn?.type === 'identifier' || fn?.type === 'attribute') && call.childForFieldName('arguments')?.type === 'argument_list' ? { call } : undefined;
+}
+
+function pyVisit(ctx: RuleContext, captures: Captures): void {
+  if (captures.sql) sqlStringPy(ctx, captures.sql);
+  else if (captures.call) pyCall(ctx, captures.call);
+}
+
+/** The first call of the chain a call ends: `db('t')` of `db('t').where(…).first()`. */
+function chainStart(call: SyntaxNode): SyntaxNode {
+  let n = call;
+  for (;;) {
+    const fn = n.childForFieldName('function');
+    if (fn?.type !== 'member_expression' && fn?.type !== 'attribute') return n;
+    const object = fn.childForFieldName('object');
+    if (object?.type !== 'call_expression' && object?.type !== 'call') return n;
+    n = object;
+  }
+}
+
+/**
+ * The query reads only the diff (and a little around it). A finding sits on the query call, the
+ * string, or the whole chain the query starts (`db('t')…`, `Invoice.objects.filter(…)…`); a
+ * chain touching the diff has its last call there, which the chain pattern (`@inner`) leads
+ * back to its first call. A file that may name a tenant field is read whole by checkFile instead.
+ */
+function onMatch(match: RuleMatch, ctx: RuleContext, python: boolean): void {
+  const state = fileState(ctx);
+  if (state.excluded || state.tenantText) return;
+  const { inner, call, root } = match.captures;
+  if (inner) {
+    const start = chainStart(inner);
+    const captures = python ? pyCallCaptures(start) : tsCallCaptures(start);
+    if (captures && firstVisit(state, start)) (python ? pyVisit : tsVisit)(ctx, captures);
+    return;
+  }
+  const node = call ?? root;
+  if (node && !firstVisit(state, node)) return;
+  (python ? pyVisit : tsVisit)(ctx, match.captures);
+}
+
+/** A call not read yet in this file (the chain pattern may lead to a call the query also matched). */
+function firstVisit(state: FileState, call: SyntaxNode): boolean {
+  const key = `${call.startIndex}:${call.endIndex}`;
+  if (state.visited.has(key)) return false;
+  state.visited.add(key);
+  return true;
+}
+
+/** Every call and string of the file, as the query would match them over the whole file. */
+function readWhole(ctx: RuleContext, tree: Tree): void {
+  const python = ctx.file.language === 'python';
+  const nodes = tree.rootNode.descendantsOfType(python ? ['call', 'string'] : ['call_expression', 'string', 'template_string']);
+  for (const node of nodes) {
+    if (python) {
+      const captures = node.type === 'call' ? pyCallCaptures(node) : { sql: node };
+      if (captures) pyVisit(ctx, captures);
+    } else {
+      const captures = node.type === 'call_expression' ? tsCallCaptures(node) : { sql: node };
+      if (captures) tsVisit(ctx, captures);
+    }
+  }
 }
 
 const rule: Rule = {
@@ -929,32 +1129,65 @@ const rule: Rule = {
       },
     },
   },
-  scope: 'file',
+  // Words of the query shapes, definitions and plumbing the rule reads, not of tenant keys: a
+  // finding's file need not name the tenant at all (the evidence may come from other files), and
+  // the evidence a file records is read through one of these shapes too, so the gate does not
+  // depend on the configured keys. Method names are matched with their dot (`.where`): this
+  // assumes nothing between a dot and the name after it (no formatter writes `db. get`).
+  //  - SQL in strings and .sql files: readSql() needs UPDATE, or FROM with SELECT/DELETE (a WITH
+  //    statement that never says SELECT, UPDATE or DELETE reads no table).
+  //  - Prisma: find*/count/aggregate/groupBy/update*/delete*/upsert, and create* (evidence).
+  //    TypeORM: find*/count*/exist*/sum/average/minimum/maximum/delete/softDelete/update/restore.
+  //    Knex: a chain with where*/select/first/update/del/count/pluck/increment/decrement/sum/avg/
+  //    min/max/returning/forUpdate/orderBy/limit/paginate, insert (evidence), or a bare
+  //    `await db('t')`/`await db.from('t')`, whose root is one of KNEX_ROOT or `this`; the root
+  //    names are too short to require, so `await ` and the root (one space: what formatters
+  //    write) are required together.
+  //  - Python: `Model.objects`/`_default_manager` (Django), `.query` (Flask-SQLAlchemy and
+  //    `session.query`), `select(`, `get_object_or_404`, `session.get(Model, id)` (`.get`).
+  //  - Evidence from definitions: TypeORM `@Entity(`; Python classes on a base named *Model/*Base or
+  //    AbstractUser; schema.prisma `model`; CREATE/ALTER TABLE and createTable/create_table/
+  //    pgTable/… (`table`) or Sequelize `.define(`.
+  //  - TENANT_PLUMBING: each of its alternatives holds one of the plumbing words below (`.org`,
+  //    `.account`… are always preceded by a dot there).
+  requires: {
+    ts: [
+      'select', 'update', 'delete', '.find', '.count', '.aggregate', '.groupby', '.del', '.upsert', '.create', '.exist', '.sum', '.average', '.min', '.max', '.restore', '.first', '.where', '.pluck', '.increment', '.decrement', '.avg', '.returning', '.orderby', '.limit', '.paginate', '.insert',
+      'await db', 'await tx', 'await trx', 'await pg', 'await qb', 'await k', 'await this', 'await database', 'await conn', 'await builder', 'await sql', 'await mysql', 'await transaction',
+      '@entity', 'table', '.define(',
+      ...PLUMBING_GATE,
+    ],
+    py: ['select', 'update', 'delete', 'objects', '_default_manager', '.query', 'get_object_or_404', '.get', 'model', 'base', 'abstractuser', 'table', '.define(', ...PLUMBING_GATE],
+    text: ['select', 'update', 'delete', 'model', 'table'],
+  },
   ts: {
     query: `
 (call_expression function: (member_expression object: (_) @object property: (property_identifier) @method) arguments: (arguments) @args) @call
 (call_expression function: (identifier) arguments: (arguments . (string) @table)) @root
+(call_expression function: (member_expression object: (call_expression) @inner)) @chain
 (string) @sql
 (template_string) @sql
 `,
-    onMatch: tsMatch,
+    onMatch: (match, ctx) => onMatch(match, ctx, false),
   },
   py: {
     query: `
 (call function: [(identifier) (attribute)] arguments: (argument_list)) @call
+(call function: (attribute object: (call) @inner)) @chain
 (string) @sql
 `,
-    onMatch: pyMatch,
+    onMatch: (match, ctx) => onMatch(match, ctx, true),
   },
   checkText(ctx) {
-    const v = tenantVocabulary(ctx.options.tenantKeys);
+    const state = fileState(ctx);
+    const v = state.v;
     if (ctx.file.language === 'prisma') {
-      for (const d of scopedPrismaModels(ctx.file.source, v)) recordScoped(ctx, d.name, d.field);
+      if (state.tenantText) for (const d of scopedPrismaModels(ctx.file.source, v)) recordScoped(ctx, d.name, d.field);
       return;
     }
     if (ctx.file.language !== 'sql') return;
-    sourceDefinitions(ctx, v);
-    if (isExcludedPath(ctx)) return;
+    if (state.tenantText) sourceDefinitions(ctx, v);
+    if (state.excluded) return;
     // Query files (sqlc, pgtyped, hand-written reports): each statement on its own.
     let line = 1;
     for (const stmt of ctx.file.source.split(';')) {
@@ -972,17 +1205,23 @@ const rule: Rule = {
   },
   checkFile(ctx, tree: Tree | undefined) {
     if (!tree) return;
-    if (!isMigrationPath(ctx.file.path) && TENANT_PLUMBING.test(ctx.file.source)) ctx.facts.add(PLUMBING, 'seen');
-    const v = tenantVocabulary(ctx.options.tenantKeys);
-    if (ctx.file.language === 'python') pythonDefinitions(ctx, tree.rootNode, v);
-    else tsDefinitions(ctx, tree.rootNode, v);
-    sourceDefinitions(ctx, v);
+    const source = ctx.file.source;
+    if (!isMigrationPath(ctx.file.path) && PLUMBING_WORDS.test(source) && TENANT_PLUMBING.test(source)) ctx.facts.add(PLUMBING, 'seen');
+    // Evidence needs a tenant field named in the source: every definition recorded has one, and
+    // so has every query that counts as evidence. Such a file is read whole here, every query of
+    // it; any other is read only where the diff is, through the query.
+    const state = fileState(ctx);
+    if (!state.tenantText) return;
+    if (ctx.file.language === 'python') pythonDefinitions(ctx, tree.rootNode, state.v);
+    else tsDefinitions(ctx, tree.rootNode, state.v);
+    sourceDefinitions(ctx, state.v);
+    if (!state.excluded) readWhole(ctx, tree);
   },
 };
 
 /** A statement of a .sql file: same decision as a SQL string, reported on its lines. */
 function sqlTextFinding(ctx: RuleContext, text: string, start: number, end: number): void {
-  const read = readSql(text, tenantVocabulary(ctx.options.tenantKeys));
+  const read = readSql(text, fileState(ctx).v);
   if (read) consider(ctx, { ...read, lines: { start, end, text } });
 }
 

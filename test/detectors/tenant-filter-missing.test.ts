@@ -1,3 +1,7 @@
+import { describe, expect, it } from '@jest/globals';
+import { ALL_LINES } from '../../src/diff/changed-lines.js';
+import { Engine, type SourceFile } from '../../src/engine/audit.js';
+import { loadRules } from '../../src/engine/registry.js';
 import { ruleTable } from '../support/rule-tester.js';
 
 const PRISMA_SCHEMA = `datasource db {
@@ -198,6 +202,16 @@ SELECT * FROM invoices WHERE id = $1;
 SELECT * FROM invoices WHERE org_id = $1 ORDER BY created_at DESC;
 `,
       lines: [2],
+    },
+    {
+      // The file's only gate word is `await db`: a bare knex root names no method.
+      name: 'a whole knex table awaited bare',
+      code: `export async function listProjects() {
+  return await db('projects');
+}`,
+      files: { 'migrations/20240101_projects.sql': 'CREATE TABLE projects (\n  id uuid primary key,\n  org_id uuid not null\n);\n', ...TS_TENANCY },
+      lines: [2],
+      message: /returns rows of every tenant/,
     },
   ],
   valid: [
@@ -410,6 +424,18 @@ def archive(pk):
       lines: [7],
       message: /changes rows of every tenant|by id/,
     },
+    {
+      // The file's only gate word is `get_object_or_404`.
+      name: 'get_object_or_404 by pk on a model with an org ForeignKey',
+      code: `from django.shortcuts import get_object_or_404, render
+
+def invoice_detail(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    return render(request, "billing/detail.html", {"invoice": invoice})`,
+      files: withDjango,
+      lines: [4],
+      message: /get_object_or_404\(Invoice\)/,
+    },
   ],
   valid: [
     {
@@ -533,4 +559,71 @@ def get_event(id):
       files: withDjango,
     },
   ],
+});
+
+/**
+ * In a pull request the rule reads a file whole only when the file names a tenant field (it may
+ * hold evidence); any other file is read where the diff is. A finding on a chain of calls must
+ * still be found when only a later line of the chain changed, and evidence on unchanged lines
+ * or in context files must still count.
+ */
+describe('tenant-filter-missing in a pull request', () => {
+  const audit = async (files: readonly SourceFile[]): Promise<string[]> => {
+    const rule = (await loadRules()).find((r) => r.meta.id === 'tenant-filter-missing')!;
+    return new Engine([rule]).audit(files).findings.map((f) => `${f.path}:${f.line}`);
+  };
+  const changed = (path: string, content: string, lines: readonly number[]): SourceFile => ({
+    path,
+    content,
+    status: 'modified',
+    changed: lines.map((n) => ({ start: n, end: n })),
+  });
+  const added = (files: Readonly<Record<string, string>>): SourceFile[] =>
+    Object.entries(files).map(([path, content]) => ({ path, content, status: 'added', changed: ALL_LINES }));
+  const context = (files: Readonly<Record<string, string>>): SourceFile[] =>
+    Object.entries(files).map(([path, content]) => ({ path, content, status: 'modified', changed: [], context: true }));
+
+  it('flags a Django chain when only its last line changed', async () => {
+    const code = `def overdue(request):
+    return (Invoice.objects
+            .filter(status="overdue")
+            .order_by("-due"))
+`;
+    expect(await audit([changed('billing/views.py', code, [4]), ...context(withDjango)])).toEqual(['billing/views.py:2']);
+  });
+
+  it('flags a knex chain when only its last call changed', async () => {
+    const code = `export async function getProject(id: string) {
+  return db('projects')
+    .where({ id })
+    .first();
+}
+`;
+    const files = { 'migrations/20240101_projects.sql': 'CREATE TABLE projects (\n  id uuid primary key,\n  org_id uuid not null\n);\n', ...TS_TENANCY };
+    expect(await audit([changed('src/projects.ts', code, [4]), ...context(files)])).toEqual(['src/projects.ts:2']);
+  });
+
+  it('counts evidence on unchanged lines of a changed file', async () => {
+    const code = `router.get('/invoices', async (req, res) => {
+  res.json(await prisma.invoice.findMany({ where: { orgId: req.user.orgId } }));
+});
+router.get('/invoices/overdue', async (req, res) => {
+  res.json(await prisma.invoice.findMany({ where: { status: 'overdue' } }));
+});
+`;
+    expect(await audit([changed('src/routes.ts', code, [5])])).toEqual(['src/routes.ts:5']);
+  });
+
+  it('counts evidence in a context file and reports nothing off the diff', async () => {
+    const code = `export async function GET(req: Request, { params }: { params: { id: string } }) {
+  const invoice = await prisma.invoice.findUnique({ where: { id: params.id } });
+  return Response.json(invoice);
+}
+export async function DELETE(req: Request, { params }: { params: { id: string } }) {
+  await prisma.invoice.delete({ where: { id: params.id } });
+}
+`;
+    expect(await audit([changed('app/api/invoices/route.ts', code, [6]), ...context(withSchema)])).toEqual(['app/api/invoices/route.ts:6']);
+    expect(await audit([changed('app/api/invoices/route.ts', code, [1]), ...added(withSchema)])).toEqual([]);
+  });
 });
