@@ -232,27 +232,28 @@ function lastArgIsCallback(call: SyntaxNode): boolean {
 }
 
 /** Why this call is known to return a promise, or undefined when it is not known. */
-function knownPromise(call: SyntaxNode, facts: AsyncFacts): { what: string; lazy?: boolean } | undefined {
+function knownPromise(call: SyntaxNode, factsOf: () => AsyncFacts): { what: string; lazy?: boolean } | undefined {
   const name = calleeName(call);
   if (!name) return undefined;
   const method = lastSegment(name)!;
   const object = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : undefined;
 
   if (!object) {
+    let what: string | undefined;
+    if (name === 'fetch') what = '`fetch()` returns a promise';
+    else if (name === 'axios') what = '`axios()` returns a promise';
+    else if (factsOf().fsPromiseFunctions.has(name)) what = `\`${name}\` from fs/promises returns a promise`;
+    else if (factsOf().functions.has(name) && !factsOf().syncFunctions.has(name)) what = `\`${name}\` is declared \`async\` in this file`;
     // A parameter or local of the same name hides the module's function: `callback()` is whatever was passed.
-    if (shadowed(name, call)) return undefined;
-    if (name === 'fetch') return { what: '`fetch()` returns a promise' };
-    if (name === 'axios') return { what: '`axios()` returns a promise' };
-    if (facts.fsPromiseFunctions.has(name)) return { what: `\`${name}\` from fs/promises returns a promise` };
-    if (facts.functions.has(name) && !facts.syncFunctions.has(name)) return { what: `\`${name}\` is declared \`async\` in this file` };
-    return undefined;
+    // Looked up last: it walks every enclosing function's parameters.
+    if (!what || shadowed(name, call)) return undefined;
+    return { what };
   }
-  if (object === 'this' && facts.functions.has(name) && !facts.syncFunctions.has(name)) {
+  if (object === 'this' && factsOf().functions.has(name) && !factsOf().syncFunctions.has(name)) {
     return { what: `\`${method}\` is an \`async\` method of this class` };
   }
-  if ((object === 'axios' || facts.axiosInstances.has(object)) && AXIOS_VERBS.has(method)) return { what: `\`${name}()\` returns a promise` };
-  if (facts.fsPromiseObjects.has(object) || /(^|\.)fs\.promises$/.test(object)) return { what: `\`${name}\` is an fs/promises call` };
-
+  if (AXIOS_VERBS.has(method) && (object === 'axios' || factsOf().axiosInstances.has(object))) return { what: `\`${name}()\` returns a promise` };
+  if (/(^|\.)fs\.promises$/.test(object) || factsOf().fsPromiseObjects.has(object)) return { what: `\`${name}\` is an fs/promises call` };
   const prismaModel = object.includes('.') ? object.slice(0, object.lastIndexOf('.')) : undefined;
   if (prismaModel && PRISMA_OBJECT.test(prismaModel) && PRISMA_MODEL_OPS.has(method)) {
     return { what: `Prisma's \`${method}\` returns a lazy query`, lazy: true };
@@ -338,24 +339,95 @@ function acknowledged(call: SyntaxNode, ctx: RuleContext): boolean {
   return false;
 }
 
+/** Every method name through which knownPromise() can know a receiver's call returns a promise. */
+const PROMISE_METHODS = new Set([
+  ...AXIOS_VERBS,
+  ...PRISMA_MODEL_OPS,
+  ...PRISMA_CLIENT_OPS,
+  'add',
+  'addBulk',
+  ...REDIS_WRITES,
+  ...STRIPE_WRITES,
+  'sendMail',
+]);
+
+interface SourceHints {
+  /** Without `async` in the file, no function of the file is async (AsyncFacts.functions is empty). */
+  readonly async: boolean;
+  /** Without `promises`, nothing comes from fs/promises (fsPromiseObjects, fsPromiseFunctions). */
+  readonly promises: boolean;
+}
+
+const hintsCache = new WeakMap<FileView, SourceHints>();
+
+function hintsFor(file: FileView): SourceHints {
+  let hints = hintsCache.get(file);
+  if (!hints) {
+    hints = { async: file.source.includes('async'), promises: file.source.includes('promises') };
+    hintsCache.set(file, hints);
+  }
+  return hints;
+}
+
+/**
+ * Whether knownPromise() can say anything about a call with this callee, from its last name and
+ * two words of the file, without the tree walks and file facts it needs. Most statement calls
+ * (`res.json(x)`, `logger.info(x)`, `items.push(x)`) stop here.
+ */
+function mayBeKnown(callee: SyntaxNode | null, method: string | undefined, file: FileView): boolean {
+  if (!callee) return false;
+  if (callee.type === 'identifier') {
+    const name = callee.text;
+    if (name === 'fetch' || name === 'axios') return true;
+    const hints = hintsFor(file);
+    return hints.async || hints.promises;
+  }
+  if (callee.type === 'member_expression') {
+    // No property text: calleeName() is undefined.
+    if (!method) return false;
+    if (PROMISE_METHODS.has(method)) return true;
+    const hints = hintsFor(file);
+    // Any method of an fs/promises object.
+    if (hints.promises) return true;
+    // `this.method()` of an async method of the class: the object's dotted name is `this`.
+    if (!hints.async) return false;
+    const object = callee.childForFieldName('object')?.type;
+    return object === 'this' || object === 'parenthesized_expression' || object === 'non_null_expression';
+  }
+  // `(f)()`, `f!()` and the like: left to knownPromise().
+  return true;
+}
+
 function check(match: RuleMatch, ctx: RuleContext): void {
   const call = match.captures.call!;
+  // The cheapest facts first: the callee's last name decides for most calls.
+  const callee = call.childForFieldName('function');
+  const outer = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text : undefined;
+  const chained = outer === 'then' || outer === 'finally';
+  let known: { what: string; lazy?: boolean } | undefined;
+  if (!chained) {
+    if (!mayBeKnown(callee, outer, ctx.file)) return;
+    known = knownPromise(call, () => factsFor(ctx.file, call.tree.rootNode));
+    if (!known) return;
+  }
+
   const fn = enclosingFunction(call);
   // Module level: a rejected top-level promise crashes a script loudly, as it should.
   if (!fn) return;
 
   const calls = chainCalls(call);
-  const outer = methodOf(call);
   if (chainHandlesRejection(calls)) return;
   if (acknowledged(call, ctx)) return;
   // In a browser an unhandled rejection is a console line, not a crashed process.
   if (fileRole(ctx.file, call.tree.rootNode).role === 'browser') return;
 
-  const facts = factsFor(ctx.file, call.tree.rootNode);
+  // Read here on every path, as before the reordering (cached per file): a file whose facts cannot
+  // be read reports nothing.
+  factsFor(ctx.file, call.tree.rootNode);
   // Built only for a call that is reported: the call may be a whole handler registration.
   const awaitFix = (): { suggestion?: Suggestion } => (isAsync(fn) ? { suggestion: replaceNode(ctx.file, call, `await ${ctx.text(call)}`) } : {});
 
-  if (outer === 'then' || outer === 'finally') {
+  if (chained) {
     if (!chainRootCanReject(calls)) return;
     ctx.report({
       node: call,
@@ -365,14 +437,12 @@ function check(match: RuleMatch, ctx: RuleContext): void {
     return;
   }
 
-  const known = knownPromise(call, facts);
-  if (!known) return;
   const text = shorten(ctx.text(call));
   ctx.report({
     node: call,
-    message: known.lazy
-      ? `${known.what}: without \`await\` \`${text}\` never runs, and nothing notices.`
-      : `${known.what}, and \`${text}\` is neither awaited nor given a \`.catch\`: a rejection is unhandled and nobody waits for it.`,
+    message: known!.lazy
+      ? `${known!.what}: without \`await\` \`${text}\` never runs, and nothing notices.`
+      : `${known!.what}, and \`${text}\` is neither awaited nor given a \`.catch\`: a rejection is unhandled and nobody waits for it.`,
     ...awaitFix(),
   });
 }
