@@ -117,6 +117,11 @@ function check(python: boolean) {
       return;
     }
     if (!python) return;
+    // The callee's last name first (one field, no dotted name built): most calls are neither
+    // `text(…)`, `RawSQL(…)` nor `.extra(…)`.
+    const callee = call.childForFieldName('function');
+    const last = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    if (last !== 'text' && last !== 'RawSQL' && last !== 'extra') return;
     const name = lastSegment(calleeName(call));
     if (name && PY_SQL_CONSTRUCTORS.has(name)) {
       const first = callArguments(call)[0];
