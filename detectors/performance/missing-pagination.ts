@@ -1,6 +1,6 @@
 import { pyBinding, unwrap } from '../support/bindings.js';
 import { fileMentions } from '../support/file-hints.js';
-import { enclosingHandler, responseExpressions } from '../support/http-handlers.js';
+import { handlerAt, responseExpressions } from '../support/http-handlers.js';
 import { literalText, pyDbCall, sqlVerb, tsDbCall, type DbCall } from '../support/orm.js';
 import { descendants, dottedName, hasSpread, objectProperty, stringValue } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
@@ -243,11 +243,12 @@ function describe(ctx: RuleContext, node: SyntaxNode): string {
 
 /** Only the outermost call of a chain is a query; `db('users')` inside `db('users').where(…)` is not. */
 function isChainLink(call: SyntaxNode): boolean {
-  let node = call;
-  while (node.parent && (node.parent.type === 'await_expression' || node.parent.type === 'await' || node.parent.type === 'parenthesized_expression')) node = node.parent;
-  const parent = node.parent;
+  // Each `.parent` is a native call: read it once per level.
+  let parent = call.parent;
+  while (parent && (parent.type === 'await_expression' || parent.type === 'await' || parent.type === 'parenthesized_expression')) parent = parent.parent;
   if (parent?.type !== 'member_expression' && parent?.type !== 'attribute') return false;
-  return parent.parent?.type === 'call_expression' || parent.parent?.type === 'call';
+  const grandparent = parent.parent;
+  return grandparent?.type === 'call_expression' || grandparent?.type === 'call';
 }
 
 /** Files that may hold an HTTP handler: route registrations, route exports, views, procedures. */
@@ -255,13 +256,15 @@ const HANDLER_HINT =
   /\.(get|route|api_route)\(|export\s+(async\s+)?function\s+GET\b|export\s+const\s+GET\b|export\s+default|@Get\(|[Pp]rocedure|api_view|def\s+\w+\(\s*(self,\s*)?request\b|View\b|ViewSet\b/;
 
 function checkCall(ctx: RuleContext, call: SyntaxNode, python: boolean): void {
-  if (NOT_REQUEST_CODE.test(ctx.file.path) || !fileMentions(ctx, HANDLER_HINT) || isChainLink(call)) return;
+  if (NOT_REQUEST_CODE.test(ctx.file.path) || !fileMentions(ctx, HANDLER_HINT)) return;
+  // The handler first: the file's handlers are found once, so most calls (outside any GET
+  // handler) are answered by their offset, before any walk up or database-call recognition.
+  const handler = handlerAt(call, ctx.file.path);
+  if (!handler || (handler.method !== 'GET' && handler.method !== 'ANY') || isChainLink(call)) return;
   const db = python ? pyDbCall(call) : tsDbCall(call);
   if (!db || db.access === 'write') return;
   const why = python ? pyUnbounded(db) : tsUnbounded(db);
   if (!why) return;
-  const handler = enclosingHandler(call, ctx.file.path);
-  if (!handler || (handler.method !== 'GET' && handler.method !== 'ANY')) return;
   if (paginatedInHandler(handler.fn) || !reachesResponse(handler.fn, call)) return;
   ctx.report({
     node: call,
@@ -311,9 +314,26 @@ function viewQuery(body: SyntaxNode): { node: SyntaxNode; report: SyntaxNode } |
   return { node: getQueryset, report: getQueryset.childForFieldName('name')! };
 }
 
+/** The last name of a base as `dottedName` would end it (when it has one), without building it. */
+function lastName(ctx: RuleContext, node: SyntaxNode): string | undefined {
+  if (node.type === 'identifier') return ctx.text(node);
+  if (node.type === 'attribute') {
+    const attribute = node.childForFieldName('attribute');
+    return attribute ? ctx.text(attribute) : undefined;
+  }
+  if (node.type === 'parenthesized_expression') {
+    const inner = node.namedChild(0);
+    return inner ? lastName(ctx, inner) : undefined;
+  }
+  return undefined;
+}
+
 function checkDrfView(ctx: RuleContext, klass: SyntaxNode): void {
   if (NOT_REQUEST_CODE.test(ctx.file.path)) return;
-  const bases = (klass.childForFieldName('superclasses')?.namedChildren ?? []).map((b) => dottedName(b)?.split('.').pop() ?? '');
+  const superclasses = klass.childForFieldName('superclasses')?.namedChildren ?? [];
+  // Most classes have a base that is not DRF's: their last names answer before any dotted name is built.
+  if (!superclasses.every((b) => DRF_PARTS.has(lastName(ctx, b) ?? ''))) return;
+  const bases = superclasses.map((b) => dottedName(b)?.split('.').pop() ?? '');
   // A custom base class may paginate: only views built from DRF's own classes are judged.
   if (bases.length === 0 || !bases.every((b) => DRF_PARTS.has(b)) || !bases.some((b) => DRF_LIST_VIEWS.has(b) || b === 'ListModelMixin')) return;
   const body = klass.childForFieldName('body');

@@ -130,10 +130,13 @@ function pyHandlerFor(fn: SyntaxNode, path: string): HttpHandler | undefined {
     const name = first?.type === 'identifier' ? first.text : first?.childForFieldName('name')?.text;
     if (name === 'request') return { fn, method: 'ANY', framework: 'django' };
   }
-  // Class-based views: `def get(self, request)` on an APIView/View.
-  const klass = fn.parent?.parent?.type === 'class_definition' ? fn.parent.parent : fn.parent?.parent?.parent?.type === 'class_definition' ? fn.parent.parent.parent : undefined;
+  // Class-based views: `def get(self, request)` on an APIView/View. The name first: it rules out
+  // most functions with one lookup, where finding the class takes several.
   const fnName = fn.childForFieldName('name')?.text ?? '';
-  if (klass && (fnName === 'get' || fnName === 'list') && /View|ViewSet|Resource|Endpoint/.test(klass.childForFieldName('superclasses')?.text ?? '')) {
+  if (fnName !== 'get' && fnName !== 'list') return undefined;
+  const up = fn.parent?.parent;
+  const klass = up?.type === 'class_definition' ? up : up?.parent?.type === 'class_definition' ? up.parent : undefined;
+  if (klass && /View|ViewSet|Resource|Endpoint/.test(klass.childForFieldName('superclasses')?.text ?? '')) {
     return { fn, method: 'GET', framework: 'django' };
   }
   return undefined;
@@ -151,6 +154,47 @@ export function enclosingHandler(node: SyntaxNode, path: string): HttpHandler | 
     }
   }
   return undefined;
+}
+
+interface HandlerSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly handler: HttpHandler;
+}
+
+const FUNCTION_TYPES = [...TS_FUNCTIONS, 'function_definition'];
+const handlersByTree = new WeakMap<object, { path: string; spans: HandlerSpan[] }>();
+
+/** Every HTTP handler of a file, found once per tree: one native call lists the functions. */
+function handlerSpans(node: SyntaxNode, path: string): HandlerSpan[] {
+  const cached = handlersByTree.get(node.tree);
+  if (cached && cached.path === path) return cached.spans;
+  const spans: HandlerSpan[] = [];
+  for (const fn of node.tree.rootNode.descendantsOfType(FUNCTION_TYPES)) {
+    const handler = fn.type === 'function_definition' ? pyHandlerFor(fn, path) : tsHandlerFor(fn, path);
+    if (handler) spans.push({ start: fn.startIndex, end: fn.endIndex, handler });
+  }
+  handlersByTree.set(node.tree, { path, spans });
+  return spans;
+}
+
+/**
+ * The same answer as `enclosingHandler` for a call, for callers that ask about many calls of one
+ * file (a rule's every match): the file's handlers are found once, and a call costs its start
+ * offset. A function whose span holds a call's start, past the function's own first character,
+ * is an ancestor of the call (spans nest, and no function starts with a call: its first token is
+ * `def`, `function`, `async`, `@`, its name or a parameter); the nearest starts last. Not for
+ * other nodes: a parameter `req` of `req => …` starts where its function does.
+ */
+export function handlerAt(node: SyntaxNode, path: string): HttpHandler | undefined {
+  const spans = handlerSpans(node, path);
+  if (spans.length === 0) return undefined;
+  const start = node.startIndex;
+  let best: HandlerSpan | undefined;
+  for (const span of spans) {
+    if (span.start < start && start < span.end && (!best || span.start > best.start)) best = span;
+  }
+  return best?.handler;
 }
 
 // ---------------------------------------------------------------------------------------------
