@@ -19,39 +19,82 @@ export function visitorFor(rule: Rule, language: SyntaxLanguage): SyntaxVisitor 
   return language === 'python' ? rule.py : rule.ts;
 }
 
-/**
- * At most this many rules read a file through their own queries; more, and the file is read by
- * the scope's query of every rule, their matches dropped for rules the file did not let in.
- */
+/** At most this many rules read a file through their own queries (one walk each). */
 const FEW_RULES = 3;
 
 export type Scope = 'changed' | 'file' | 'all';
 
+/** Files seen before the rules' admission rates are first taken (then again at every 8× as many). */
+const FIRST_SURVEY = 64;
+/** A rule let into at least this share of files is read by the shared query; rarer ones by their own. */
+const COMMON_SHARE = 0.2;
+
 /**
- * One grammar's compiled queries: one per rule, and one per scope with every rule's patterns,
- * each compiled on first use. Walking a tree with a query costs about a third of parsing it even
- * when nothing matches, and every match of a broad pattern (every call, every string) is then
- * built as JavaScript objects: on Django, all rules' patterns yield ~140 matches per KB, which
- * cost more than the parse. A file that the per-file gate opens to one to three rules is read
- * with just their queries, one walk each, building only their matches; a file open to more is
- * walked once with every rule's patterns. (A query per set of rules would do both at once, but
- * files fall into too many sets: 460 distinct sets in 560 files of Django.)
+ * One grammar's compiled queries, each compiled on first use: one per rule, and per scope one
+ * with the patterns of every common rule. Walking a tree with a query costs about a third of
+ * parsing it even when nothing matches, and every match of a broad pattern (every call, every
+ * string) is then built by the bindings: on Django, all rules' patterns yield ~140 matches per
+ * KB, which cost more than the parse. So:
+ * - a file the per-file gate opens to one to three rules is read with just their queries;
+ * - otherwise one walk with the shared query of the rules most files let in (matches of the
+ *   ones this file did not are dropped), plus the own query of each rarer rule it let in. Which
+ *   rules are common is learnt from the files read (after 64, 512 and 4096 of them; before
+ *   that every rule counts as common), so a rule that reads one file in a hundred does not
+ *   have its broad patterns matched in all the others.
+ * A query per set of rules would do both at once, but files fall into too many sets (460
+ * distinct sets in 560 files of Django). Results do not depend on which query delivers a match.
  */
 export class QuerySet {
   private readonly single = new Map<number, CompiledQuery>();
-  private readonly whole = new Map<Scope, CompiledQuery | undefined>();
+  private readonly shared = new Map<string, CompiledQuery | undefined>();
+  private readonly admitted: number[];
+  private seen = 0;
+  private nextSurvey = FIRST_SURVEY;
+  /** Rules read by the shared query; undefined until the first survey: all of them. */
+  private common: ReadonlySet<number> | undefined;
 
   constructor(
     private readonly language: SyntaxLanguage,
     private readonly rules: readonly Rule[],
-  ) {}
+  ) {
+    this.admitted = rules.map(() => 0);
+  }
 
   /** The queries that read a file for these rules (indexes into the engine's rules, ascending) of a scope. */
   queriesFor(indexes: readonly number[], scope: Scope): CompiledQuery[] {
+    this.observe(indexes);
     if (indexes.length === 0) return [];
     if (indexes.length <= FEW_RULES) return indexes.map((index) => this.ruleQuery(index));
-    const all = this.scopeQuery(scope);
-    return all ? [all] : [];
+    const common = this.common;
+    const rare = common ? indexes.filter((index) => !common.has(index)) : [];
+    // Many rare rules at once: one walk with every rule's patterns is cheaper than many walks.
+    if (rare.length > FEW_RULES) return this.sharedQuery(scope, undefined);
+    return [...(rare.length < indexes.length ? this.sharedQuery(scope, common) : []), ...rare.map((index) => this.ruleQuery(index))];
+  }
+
+  private observe(indexes: readonly number[]): void {
+    for (const index of indexes) this.admitted[index]!++;
+    if (++this.seen < this.nextSurvey) return;
+    this.nextSurvey *= 8;
+    const common = new Set<number>();
+    this.rules.forEach((rule, index) => {
+      if (visitorFor(rule, this.language) && this.admitted[index]! >= COMMON_SHARE * this.seen) common.add(index);
+    });
+    this.common = common;
+  }
+
+  /** The query of every rule of a scope that is in `among` (all rules if undefined). */
+  private sharedQuery(scope: Scope, among: ReadonlySet<number> | undefined): CompiledQuery[] {
+    const indexes: number[] = [];
+    this.rules.forEach((rule, index) => {
+      if (!visitorFor(rule, this.language) || (among && !among.has(index))) return;
+      const ruleScope = rule.scope === 'file' ? 'file' : 'changed';
+      if (scope === 'all' || scope === ruleScope) indexes.push(index);
+    });
+    const key = indexes.join(',');
+    if (!this.shared.has(key)) this.shared.set(key, indexes.length ? compile(this.language, this.rules, indexes) : undefined);
+    const compiled = this.shared.get(key);
+    return compiled ? [compiled] : [];
   }
 
   private ruleQuery(index: number): CompiledQuery {
@@ -63,22 +106,9 @@ export class QuerySet {
     return compiled;
   }
 
-  private scopeQuery(scope: Scope): CompiledQuery | undefined {
-    if (!this.whole.has(scope)) {
-      const indexes: number[] = [];
-      this.rules.forEach((rule, index) => {
-        if (!visitorFor(rule, this.language)) return;
-        const ruleScope = rule.scope === 'file' ? 'file' : 'changed';
-        if (scope === 'all' || scope === ruleScope) indexes.push(index);
-      });
-      this.whole.set(scope, indexes.length ? compile(this.language, this.rules, indexes) : undefined);
-    }
-    return this.whole.get(scope);
-  }
-
   /** Every query a file can need (what a server compiles at start-up, not on its first PRs). */
   warm(): void {
-    for (const scope of ['changed', 'file', 'all'] as const) this.scopeQuery(scope);
+    for (const scope of ['changed', 'file', 'all'] as const) this.sharedQuery(scope, undefined);
     this.rules.forEach((rule, index) => {
       if (visitorFor(rule, this.language)) this.ruleQuery(index);
     });

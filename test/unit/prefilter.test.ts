@@ -113,6 +113,32 @@ describe('the engine with the prefilter', () => {
     expect(new Engine([byPath]).audit(at('app/api/users/route.ts')).findings).toHaveLength(0);
   });
 
+  it('reads rare rules with their own queries once it has learnt which rules are common, with the same results', () => {
+    const reporter = (id: string, words: string[]): Rule =>
+      ruleWith(id, words, {
+        checkText: undefined,
+        ts: { query: '(call_expression function: (identifier) @fn) @call', onMatch: (m, ctx) => ctx.report({ node: m.captures.fn!, message: `${id} ${ctx.text(m.captures.fn!)}` }) },
+      });
+    const rules = [...['c1', 'c2', 'c3', 'c4', 'c5'].map((id) => reporter(id, ['const'])), reporter('rare', ['fetch'])];
+    const files = Array.from({ length: 600 }, (_, i) => ({
+      path: `src/f${i}.ts`,
+      content: i % 97 === 5 ? `const a = fetch(u);\nconst b = g(1);\n` : `const a = f(1);\n`,
+      status: 'added' as const,
+      changed: ALL_LINES,
+    }));
+    const gated = new Engine(rules).audit(files).findings;
+    const plain = new Engine(rules, [], { prefilter: false }).audit(files).findings;
+    const key = (f: { ruleId: string; path: string; line: number; message: string }) => `${f.ruleId} ${f.path}:${f.line} ${f.message}`;
+    const rare = gated.filter((f) => f.ruleId === 'rare');
+    expect(rare).toHaveLength(14);
+    expect([...new Set(rare.map((f) => f.path))]).toEqual(['src/f102.ts', 'src/f199.ts', 'src/f296.ts', 'src/f393.ts', 'src/f490.ts', 'src/f5.ts', 'src/f587.ts']);
+    expect(rare.every((f) => f.message === 'rare fetch' || f.message === 'rare g')).toBe(true);
+    expect(gated.filter((f) => f.ruleId === 'c1')).toHaveLength(600 + 7);
+    // Without the gate the rare rule reads every file; with it, exactly the files with its word.
+    expect(plain.filter((f) => f.ruleId !== 'rare').map(key)).toEqual(gated.filter((f) => f.ruleId !== 'rare').map(key));
+    expect(plain.filter((f) => f.ruleId === 'rare' && rare.some((r) => r.path === f.path)).map(key)).toEqual(rare.map(key));
+  });
+
   it('refuses words that filter nothing', () => {
     expect(() => validateRule(ruleWith('x', ['ab']), 'detectors/x/x.ts')).toThrow(/three characters/);
     expect(() => validateRule(ruleWith('x', ['Fetch']), 'detectors/x/x.ts')).toThrow(/lowercase/);
