@@ -27,9 +27,9 @@ const PUBLIC_NAME = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|EXPO_PUBLIC_|PUBLIC_|NUXT_P
 const BROWSER_FILE = /\.(tsx|jsx|vue|svelte|html)$/;
 
 /** The name a TS literal is assigned to: declarator, assignment target, property key, JSX attribute. */
-function tsAssignedName(literal: SyntaxNode): string | undefined {
+function tsAssignedName(literal: SyntaxNode, literalParent: SyntaxNode | null): string | undefined {
   let node = literal;
-  let parent = node.parent;
+  let parent = literalParent;
   while (parent && TS_WRAPPERS.has(parent.type)) {
     node = parent;
     parent = node.parent;
@@ -55,8 +55,7 @@ function tsAssignedName(literal: SyntaxNode): string | undefined {
 }
 
 /** The name a Python literal is assigned to: target, keyword argument, dict key, parameter default. */
-function pyAssignedName(literal: SyntaxNode): string | undefined {
-  const parent = literal.parent;
+function pyAssignedName(literal: SyntaxNode, parent: SyntaxNode | null): string | undefined {
   if (!parent) return undefined;
   const is = (field: string): boolean => parent.childForFieldName(field)?.id === literal.id;
   switch (parent.type) {
@@ -126,14 +125,43 @@ function readsNamedSecrets(file: FileView): boolean {
   return !file.isTestFile && !DEV_CONFIG_PATH.test(file.path);
 }
 
+/**
+ * Text a literal holds whenever credentialFormat recognises its value: each format is anchored on
+ * its prefix (case-sensitive as in FORMATS), a PEM block has `PRIVATE KEY`, a database URL its
+ * scheme and `://` (case-insensitive as in DB_URL). The value of a string or template literal is
+ * a run of its source text (stringValue does not unescape), so the text has them too; not so for
+ * `"sk_" "live_…"`, which is read whole.
+ */
+const FORMAT_HINT = /sk_live_|rk_live_|whsec_|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abpr]-|AIza|SG\.|PRIVATE KEY/;
+const DB_URL_HINT = /(postgres|mysql|mariadb|mongodb|redis|amqp|mssql|sqlserver|oracle|cockroachdb|clickhouse)[a-z0-9+]*:\/\//i;
+
+/**
+ * Four runs of white space: prose, not a secret. A value kept under a secret's name has none once
+ * trimmed (looksGenerated, looksLikeRealPassword), but for one after an auth scheme (`Bearer …`),
+ * so three runs at most; a literal's quotes and prefix (`r"`, `\``) add none.
+ */
+const PROSE = /\s\S+\s+\S+\s+\S+\s/;
+
 function checkLiteral(python: boolean) {
   return (match: RuleMatch, ctx: RuleContext): void => {
     const literal = match.captures.literal!;
+    // Every string of the file comes here, and most are decided on their text alone, before the
+    // tree is walked (`parent` is the dearest step: the bindings find it from the root down).
+    // The value is the text less its quotes at least: under 17 characters, it is under 15.
+    const text = ctx.text(literal);
+    if (text.length < 17) return;
+    // `"a" "b"` is read whole: its text has the quotes and spaces between the parts.
+    const whole = literal.type === 'concatenated_string';
+    const formatted = whole || FORMAT_HINT.test(text) || DB_URL_HINT.test(text);
+    if (!formatted && !(readsNamedSecrets(ctx.file) && !PROSE.test(text))) return;
+    const parent = literal.parent;
     // A Python string inside `"a" "b"` is judged as part of the whole concatenation.
-    if (literal.parent?.type === 'concatenated_string') return;
+    if (parent?.type === 'concatenated_string') return;
+    const name = python ? pyAssignedName(literal, parent) : tsAssignedName(literal, parent);
+    const named = name !== undefined && readsNamedSecrets(ctx.file) && isSecretConfigName(name);
+    if (!named && !formatted) return;
     const value = stringValue(literal);
     if (value === undefined || value.length < 15) return;
-    const name = python ? pyAssignedName(literal) : tsAssignedName(literal);
     const credential = credentialFormat(value);
     if (credential) {
       if (!isReportable(ctx.file, credential)) return;
@@ -141,7 +169,7 @@ function checkLiteral(python: boolean) {
       ctx.report({ node: literal, message: formatMessage(credential) });
       return;
     }
-    if (name && readsNamedSecrets(ctx.file) && isNamedSecret(name, value)) {
+    if (named && isNamedSecret(name, value)) {
       ctx.report({ node: literal, message: namedMessage(name) });
     }
   };

@@ -202,6 +202,17 @@ SECRET_KEY = "${DJANGO_KEY}"`,
 s3 = boto3.client("s3", aws_access_key_id="${AWS_KEY_ID}", aws_secret_access_key="${AWS_SECRET}")`,
     },
     `SQLALCHEMY_DATABASE_URI = "${PROD_DB_URL.replace('postgresql://', 'postgresql+psycopg2://')}"`,
+    {
+      name: 'a key split by implicit concatenation is read whole (its text has no format prefix)',
+      code: `from stripe import StripeClient
+client = StripeClient("${STRIPE_LIVE.slice(0, 5)}" "${STRIPE_LIVE.slice(5)}")  # the live key`,
+      message: /live Stripe secret key/,
+    },
+    {
+      name: 'a secret under a secret name after an auth scheme, with spaces around it',
+      code: `HEADERS = {"Authorization": "  Bearer ${RANDOM_40} "}`,
+      lines: [1],
+    },
     `from slack_sdk import WebClient
 client = WebClient(token="${SLACK_TOKEN}")`,
     {
