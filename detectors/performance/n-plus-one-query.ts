@@ -237,9 +237,23 @@ function lineOf(node: SyntaxNode): number {
 /** Files that may run queries: an ORM, a query builder, a driver or a DRF/Django queryset. */
 const DB_HINT = /\.objects\b|session|\.query\b|execute|cursor|select\(|queryset|prisma|knex|\bdb\b|\.find|[Rr]epo|pool|\bsql\b|\.fetch|\$queryRaw/;
 
-function checkLoop(ctx: RuleContext, iterable: SyntaxNode, body: SyntaxNode, itemPattern: SyntaxNode | null | undefined, python: boolean): void {
+/** Whether a body has any call in it: every call has `(` in its text, or is a tagged template. */
+function mayCall(ctx: RuleContext, body: SyntaxNode): boolean {
+  const text = ctx.text(body);
+  return text.includes('(') || text.includes('`');
+}
+
+/**
+ * @param traced the iterable's source once traced, shared by the parts of one comprehension
+ * (its element and its conditions all loop over the same rows).
+ */
+function checkLoop(ctx: RuleContext, iterable: SyntaxNode, body: SyntaxNode, itemPattern: SyntaxNode | null | undefined, python: boolean, traced: { source?: QuerySource | null } = {}): void {
   if (ONE_OFF_PATH.test(ctx.file.path) || !fileMentions(ctx, DB_HINT)) return;
-  const source = python ? pyQuerySource(iterable) : tsQuerySource(iterable);
+  // Only calls in the body are reported: a body without one is answered before the iterable is
+  // traced back through its bindings (the costly part).
+  if (!mayCall(ctx, body)) return;
+  if (traced.source === undefined) traced.source = (python ? pyQuerySource(iterable) : tsQuerySource(iterable)) ?? null;
+  const source = traced.source;
   if (!source) return;
   const where = source.query === unwrap(iterable) ? '' : ` (rows from \`${describe(ctx, source.query)}\`, line ${lineOf(source.query)})`;
   const loopText = describe(ctx, iterable);
@@ -302,9 +316,10 @@ function onPyMatch(match: RuleMatch, ctx: RuleContext): void {
   // A comprehension: its element expression (and conditions) run once per item.
   const comprehension = loop.parent;
   if (!comprehension) return;
+  const traced = {};
   for (const part of comprehension.namedChildren) {
     if (part === loop || part.type === 'for_in_clause') continue;
-    checkLoop(ctx, iterable, part, item, true);
+    checkLoop(ctx, iterable, part, item, true, traced);
   }
 }
 
