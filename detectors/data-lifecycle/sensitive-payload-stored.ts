@@ -196,10 +196,12 @@ function payloadsIn(value: SyntaxNode | null | undefined, python: boolean): { no
 }
 
 /** Values a TS database write stores. */
-function tsWrittenValues(call: SyntaxNode): SyntaxNode[] {
+function tsWrittenValues(ctx: RuleContext, call: SyntaxNode): SyntaxNode[] {
   const db = tsDbCall(call);
-  const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+  // The arguments are listed only for a write: most calls are not one.
+  const argsOf = (): SyntaxNode[] => call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
   if (db && db.call === call && db.access === 'write') {
+    const args = argsOf();
     const first = args[0];
     switch (db.library) {
       case 'prisma': {
@@ -225,8 +227,12 @@ function tsWrittenValues(call: SyntaxNode): SyntaxNode[] {
     }
   }
   // repo.create(x) (TypeORM builds the entity that save() writes), new Model(x) is handled separately.
+  // The method name first: the whole callee is built only for a `create`.
+  const fn = call.childForFieldName('function');
+  const property = fn?.type === 'member_expression' ? fn.childForFieldName('property') : undefined;
+  if (!property || ctx.text(property) !== 'create') return [];
   const name = calleeName(call) ?? '';
-  if (/(repo|repository|Repo|Repository)\.create$/.test(name)) return args.slice(0, 1);
+  if (/(repo|repository|Repo|Repository)\.create$/.test(name)) return argsOf().slice(0, 1);
   return [];
 }
 
@@ -234,13 +240,16 @@ const PY_SAVERS = /(^|\.)(add|add_all|merge|bulk_create|bulk_save_objects|save)$
 
 /** Values a Python database write stores: keyword arguments, `**splat`, `defaults=`, dict rows, SQL params. */
 function pyWrittenValues(call: SyntaxNode): SyntaxNode[] {
-  const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+  // The arguments are listed only once the call may store them: most calls are not writes.
+  let listed: SyntaxNode[] | undefined;
+  const argsOf = (): SyntaxNode[] => (listed ??= call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? []);
   const kwargs = (): SyntaxNode[] =>
-    args.flatMap((a) =>
+    argsOf().flatMap((a) =>
       a.type === 'keyword_argument' && !isScalarKey(a.childForFieldName('name')?.text) ? [a.childForFieldName('value')!] : a.type === 'dictionary_splat' ? [a.namedChild(0)!] : [],
     );
   const db = pyDbCall(call);
   if (db && db.call === call && db.access === 'write') {
+    const args = argsOf();
     if (db.library === 'django') return [...kwargs(), ...args.filter((a) => a.type === 'dictionary')];
     if (db.library === 'dbapi' || db.library === 'sqlalchemy') {
       const text = literalText(args[0]);
@@ -251,7 +260,7 @@ function pyWrittenValues(call: SyntaxNode): SyntaxNode[] {
   // insert(Model).values(payload=…) / .values(**event)
   const fn = call.childForFieldName('function');
   if (fn?.type === 'attribute' && fn.childForFieldName('attribute')!.text === 'values' && /^(insert|sa\.insert|update|sa\.update)\(/.test(fn.childForFieldName('object')?.text ?? '')) {
-    return [...kwargs(), ...args.filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat')];
+    return [...kwargs(), ...argsOf().filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat')];
   }
   // WebhookEvent(payload=event) that is saved or added to a session. The keywords first: most
   // constructors (`Flask(__name__)`) take none, and isPersisted() reads the rest of the function.
@@ -284,8 +293,9 @@ function tsNewModelValues(expr: SyntaxNode): SyntaxNode[] {
   const ctor = expr.childForFieldName('constructor');
   if (ctor?.type !== 'identifier' || !/^[A-Z]\w*$/.test(ctor.text)) return [];
   // Without an argument there is nothing stored; checked before the save, which reads the enclosing function.
-  const values = expr.childForFieldName('arguments')?.namedChildren.slice(0, 1) ?? [];
-  if (values.length === 0) return [];
+  const first = expr.childForFieldName('arguments')?.namedChild(0);
+  if (!first) return [];
+  const values = [first];
   const parent = expr.parent;
   const saved =
     (parent?.type === 'member_expression' && parent.childForFieldName('property')?.text === 'save') ||
@@ -317,7 +327,7 @@ function check(match: RuleMatch, ctx: RuleContext): void {
   if (!fileMentions(ctx, PAYLOAD_HINT)) return;
   const write = match.captures.write!;
   const python = write.type === 'call';
-  const values = python ? pyWrittenValues(write) : write.type === 'new_expression' ? tsNewModelValues(write) : tsWrittenValues(write);
+  const values = python ? pyWrittenValues(write) : write.type === 'new_expression' ? tsNewModelValues(write) : tsWrittenValues(ctx, write);
   for (const value of values) {
     for (const { node, payload } of payloadsIn(value, python)) {
       ctx.report({
