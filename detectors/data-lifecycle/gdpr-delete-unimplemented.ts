@@ -23,6 +23,20 @@ function isDeletionEvent(text: string | undefined): boolean {
   return !!text && DELETION_EVENT.test(text);
 }
 
+/**
+ * A word every deletion event (DELETION_EVENT) and every deletion handler name (DELETION_WORDS)
+ * contains: a node whose source text lacks it holds neither, and is answered without reading its
+ * strings through the tree. A string's value is its own source text without the quotes, and a
+ * name's words are slices of the name.
+ */
+const DELETION_WORD = /delet|removed|erased|erasure|destroyed|redact/i;
+/** Python adjacent literals (`"user.del" "eted"`) join into one value: the word may be split across them. */
+const ADJACENT_STRINGS = /['"][\s\\]*[A-Za-z]{0,2}['"]/;
+
+function mayNameDeletion(ctx: RuleContext, node: SyntaxNode): boolean {
+  return DELETION_WORD.test(ctx.text(node));
+}
+
 /** `handleUserDeleted`, `on_customer_deleted`, `user_deleted_handler`, `processAccountDeletion`. */
 function isDeletionHandlerName(name: string): boolean {
   const ws = words(name).map((w) => (w.endsWith('s') && ENTITY_WORDS.has(w.slice(0, -1)) ? w.slice(0, -1) : w));
@@ -276,7 +290,7 @@ function onMatch(match: RuleMatch, ctx: RuleContext): void {
   const python = ctx.file.language === 'python';
   if (c.case) {
     const literals = c.case.type === 'case_clause' ? match.all('event') : [c.event!];
-    const hit = literals.find((l) => isDeletionEvent(stringValue(l)));
+    const hit = literals.find((l) => mayNameDeletion(ctx, l) && isDeletionEvent(stringValue(l)));
     if (!hit) return;
     if (c.case.type === 'switch_case') {
       const { statements, comments } = caseStatements(c.case);
@@ -288,6 +302,8 @@ function onMatch(match: RuleMatch, ctx: RuleContext): void {
     return;
   }
   if (c.if) {
+    const conditionText = ctx.text(c.condition!);
+    if (!DELETION_WORD.test(conditionText) && !(python && ADJACENT_STRINGS.test(conditionText))) return;
     const literal = deletionLiteralIn(c.condition!, python);
     if (!literal) return;
     const body = c.body!;
@@ -296,6 +312,7 @@ function onMatch(match: RuleMatch, ctx: RuleContext): void {
   }
   if (c.registration) {
     // emitter.on('user.deleted', handler), webhooks.on('customer.deleted', async (evt) => …)
+    if (!mayNameDeletion(ctx, c.event!)) return;
     const event = stringValue(c.event);
     if (!isDeletionEvent(event)) return;
     const args = c.registration.childForFieldName('arguments')?.namedChildren ?? [];
@@ -307,11 +324,11 @@ function onMatch(match: RuleMatch, ctx: RuleContext): void {
     const key = c.key;
     const value = c.event;
     // { 'user.deleted': async (e) => … } and Inngest's { event: 'clerk/user.deleted' } next to its handler
-    if (key && (stringValue(key) !== undefined ? isDeletionEvent(stringValue(key)) : false) && c.fn) {
+    if (key && c.fn && mayNameDeletion(ctx, key) && isDeletionEvent(stringValue(key))) {
       checkFunction(ctx, c.fn, key, stringValue(key)!);
       return;
     }
-    if (key?.text === 'event' && value && isDeletionEvent(stringValue(value))) {
+    if (key && value && ctx.text(key) === 'event' && mayNameDeletion(ctx, value) && isDeletionEvent(stringValue(value))) {
       const call = c.pair.parent?.parent?.parent;
       if (call?.type !== 'call_expression') return;
       const args = call.childForFieldName('arguments')?.namedChildren ?? [];
@@ -321,8 +338,8 @@ function onMatch(match: RuleMatch, ctx: RuleContext): void {
     return;
   }
   if (c.name && c.function) {
-    const name = c.name.text;
-    if (!isDeletionHandlerName(name) || (python && isDeleteSignalReceiver(c.function))) return;
+    const name = ctx.text(c.name);
+    if (!DELETION_WORD.test(name) || !isDeletionHandlerName(name) || (python && isDeleteSignalReceiver(c.function))) return;
     checkFunction(ctx, c.function, c.name, name);
   }
 }

@@ -253,6 +253,16 @@ def on_account_deleted(account_id: int) -> None:
     sync_contact(event)`,
       lines: [2],
     },
+    {
+      // The condition's text never spells the word: the rule must not skip it on that ground.
+      name: 'event type split across adjacent literals',
+      code: `# handles deleted users
+def handle(event):
+    if event["type"] == "user.del" "eted":
+        pass
+    sync_user(event)`,
+      lines: [3],
+    },
   ],
   valid: [
     {
