@@ -1,7 +1,7 @@
 import { ancestor, callArguments, calleeName, dottedName, enclosingFunction, keywordArgument, lastSegment, stringValue, valueName } from '../support/syntax.js';
 import { words } from '../support/names.js';
 import { isTenantIdName, tenantVocabulary, type TenantVocabulary } from '../support/tenant.js';
-import type { Rule, RuleContext, RuleMatch, RuleOptions, SyntaxNode } from '../../src/engine/types.js';
+import type { FileView, Rule, RuleContext, RuleMatch, RuleOptions, SyntaxNode } from '../../src/engine/types.js';
 
 /**
  * A tenant id that falls back to a shared constant: `tenantId ?? '_global'`, `org_id or
@@ -115,8 +115,18 @@ function checkFallback(ctx: RuleContext, whole: SyntaxNode, left: SyntaxNode, ri
 
 const RESOLVER_NAME = /^(get|resolve|current|extract|find|lookup|load|determine|read)_?(current_?|active_?|request_?)?(tenant|org|organi[sz]ation|workspace)(_?(id|slug|key))?(_?(from|for)_?\w*)?$/i;
 
+/**
+ * RESOLVER_NAME without its anchors and optional tails: a resolver's name is written in the file,
+ * so a file without this text has none, and its return statements need no walk to their function.
+ */
+const RESOLVER_TEXT = /(get|resolve|current|extract|find|lookup|load|determine|read)_?(current_?|active_?|request_?)?(tenant|org|organi[sz]ation|workspace)/i;
+const mayHaveResolver = new WeakMap<FileView, boolean>();
+
 /** A tenant resolver (`getTenantId(req)`, `def current_org(request)`) that returns a shared tenant. */
 function checkResolverReturn(ctx: RuleContext, ret: SyntaxNode, value: SyntaxNode): void {
+  let may = mayHaveResolver.get(ctx.file);
+  if (may === undefined) mayHaveResolver.set(ctx.file, (may = RESOLVER_TEXT.test(ctx.file.source)));
+  if (!may) return;
   const fn = enclosingFunction(ret);
   if (!fn) return;
   let name = fn.childForFieldName('name')?.text;
@@ -169,8 +179,16 @@ function checkPy(match: RuleMatch, ctx: RuleContext): void {
   }
 }
 
+/** Field constructors whose `default=` checkPyLookupDefault reads. */
+const FIELD_CALL = /(ForeignKey|Column|mapped_column|Field|CharField|IntegerField|UUIDField)$/;
+
 /** `getattr(request, "org_id", DEFAULT_ORG)`, `request.headers.get("X-Tenant-ID", "default")`, `ForeignKey(Org, default=1)`. */
 function checkPyLookupDefault(ctx: RuleContext, call: SyntaxNode, v: TenantVocabulary): void {
+  // The callee's last name first (one field, no dotted name or argument list built): it is the
+  // method below whenever the dotted name exists, and most calls are none of these.
+  const fn = call.childForFieldName('function');
+  const last = fn?.type === 'identifier' ? fn.text : fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  if (!last || (last !== 'getattr' && last !== 'get' && last !== 'pop' && !FIELD_CALL.test(last))) return;
   const callee = calleeName(call) ?? '';
   const args = callArguments(call).filter((a) => a.type !== 'keyword_argument');
   const method = lastSegment(callee);
@@ -182,7 +200,7 @@ function checkPyLookupDefault(ctx: RuleContext, call: SyntaxNode, v: TenantVocab
   } else if ((method === 'get' || method === 'pop') && args.length === 2 && !/^os\.environ|^os\.getenv|environ$/.test(callee)) {
     key = stringValue(args[0]);
     fallback = args[1];
-  } else if (/(ForeignKey|Column|mapped_column|Field|CharField|IntegerField|UUIDField)$/.test(method ?? '')) {
+  } else if (FIELD_CALL.test(method ?? '')) {
     // org = models.ForeignKey(Org, default=1) / org_id = Column(String, default="default")
     const assigned = ancestor(call, ['assignment'], ['block']);
     const target = assigned?.childForFieldName('left');
