@@ -128,7 +128,9 @@ function tsRootCall(call: SyntaxNode, chain: readonly string[]): Omit<DbCall, 'c
   const fn = call.childForFieldName('function');
   if (!fn) return undefined;
   const args = call.childForFieldName('arguments');
-  const firstArg = args?.namedChildren.find((c) => c.type !== 'comment');
+  // Listing the arguments allocates a node per argument: only the branches that read it do.
+  let first: SyntaxNode | undefined | null = null;
+  const firstArgOf = (): SyntaxNode | undefined => (first === null ? (first = args?.namedChildren.find((c) => c.type !== 'comment')) : first);
 
   // Tagged templates: sql`select …`, prisma.$queryRaw`…`
   if (args?.type === 'template_string') {
@@ -139,7 +141,8 @@ function tsRootCall(call: SyntaxNode, chain: readonly string[]): Omit<DbCall, 'c
 
   if (fn.type === 'identifier') {
     // knex('users'), db(TABLE), trx('orders')
-    if (KNEX_CLIENT.test(fn.text) && firstArg && (stringValue(firstArg) !== undefined || firstArg.type === 'identifier' || firstArg.type === 'member_expression')) {
+    const firstArg = KNEX_CLIENT.test(fn.text) ? firstArgOf() : undefined;
+    if (firstArg && (stringValue(firstArg) !== undefined || firstArg.type === 'identifier' || firstArg.type === 'member_expression')) {
       return { library: 'knex', access: 'read', model: stringValue(firstArg), root: call };
     }
     return undefined;
@@ -165,12 +168,13 @@ function tsRootCall(call: SyntaxNode, chain: readonly string[]): Omit<DbCall, 'c
 
   // knex.select('*').from('users'), db.insert(users).values(...), knex.raw('…')
   if (receiver?.type === 'identifier' && KNEX_CLIENT.test(receiver.text) && KNEX_STARTERS.has(method)) {
-    const sqlText = method === 'raw' ? literalText(firstArg) : undefined;
+    const sqlText = method === 'raw' ? literalText(firstArgOf()) : undefined;
     return { library: 'knex', access: sqlText !== undefined ? accessOfSql(sqlText) : KNEX_WRITES.has(method) || method === 'delete' ? 'write' : 'read', root: call };
   }
 
   // pool.query('SELECT …', [id]), client.query(sql, params), db.execute(…), manager.query(…)
-  if (SQL_METHODS.has(method) && SQL_CLIENT.test(last) && firstArg) {
+  const firstArg = SQL_METHODS.has(method) && SQL_CLIENT.test(last) ? firstArgOf() : undefined;
+  if (firstArg) {
     const text = literalText(firstArg);
     if (text !== undefined && sqlVerb(text)) return { library: 'sql', access: accessOfSql(text), root: call };
     if (firstArg.type === 'identifier' && /sql|query|stmt|statement/i.test(firstArg.text)) return { library: 'sql', access: 'unknown', root: call };
@@ -269,11 +273,14 @@ export function accessOfStatement(node: SyntaxNode | undefined): DbAccess {
 function pyRootCall(call: SyntaxNode, chain: readonly string[]): Omit<DbCall, 'call' | 'chain'> | undefined {
   const fn = call.childForFieldName('function');
   if (!fn) return undefined;
-  const args = call.childForFieldName('arguments');
-  const firstArg = args?.namedChildren.find((c) => c.type !== 'comment' && c.type !== 'keyword_argument');
+  // Listing the arguments allocates a node per argument: only the branches that read it do.
+  let first: SyntaxNode | undefined | null = null;
+  const firstArg = (): SyntaxNode | undefined =>
+    first === null ? (first = call.childForFieldName('arguments')?.namedChildren.find((c) => c.type !== 'comment' && c.type !== 'keyword_argument')) : first;
   if (fn.type === 'identifier') {
-    if (fn.text === 'get_object_or_404' || fn.text === 'get_list_or_404' || fn.text === 'aget_object_or_404') {
-      return { library: 'django', access: 'read', model: firstArg?.text, root: call };
+    const name = fn.text;
+    if (name === 'get_object_or_404' || name === 'get_list_or_404' || name === 'aget_object_or_404') {
+      return { library: 'django', access: 'read', model: firstArg()?.text, root: call };
     }
     return undefined;
   }
@@ -305,21 +312,21 @@ function pyRootCall(call: SyntaxNode, chain: readonly string[]): Omit<DbCall, 'c
   // session.execute(select(User)), db.query(User).filter(...).all(), session.get(User, id)
   if (SESSION.test(last) && (SESSION_READS.has(method) || SESSION_WRITES.has(method))) {
     if (SESSION_WRITES.has(method)) return { library: 'sqlalchemy', access: 'write', root: call };
-    if (method === 'execute' || method === 'exec' || method === 'stream') return { library: 'sqlalchemy', access: accessOfStatement(firstArg), root: call };
-    const modelArg = firstArg && /^[A-Z]\w*(\.\w+)?$/.test(firstArg.text);
+    if (method === 'execute' || method === 'exec' || method === 'stream') return { library: 'sqlalchemy', access: accessOfStatement(firstArg()), root: call };
+    const modelArg = firstArg() && /^[A-Z]\w*(\.\w+)?$/.test(firstArg()!.text);
     if ((method === 'get' || method === 'query') && !modelArg) return undefined;
     if (method === 'query') {
       const methods = [method, ...chain];
-      return { library: 'sqlalchemy', access: methods.includes('delete') || methods.includes('update') ? 'write' : 'read', model: firstArg?.text, root: call };
+      return { library: 'sqlalchemy', access: methods.includes('delete') || methods.includes('update') ? 'write' : 'read', model: firstArg()?.text, root: call };
     }
-    if (method === 'get') return { library: 'sqlalchemy', access: 'read', model: firstArg?.text, root: call };
+    if (method === 'get') return { library: 'sqlalchemy', access: 'read', model: firstArg()?.text, root: call };
     return { library: 'sqlalchemy', access: 'read', root: call };
   }
 
   // cursor.execute("SELECT …"), conn.fetch("…") (asyncpg)
   if (CURSOR.test(last) || /cursor$/.test(last)) {
     if (method === 'execute' || method === 'executemany') {
-      const text = literalText(firstArg);
+      const text = literalText(firstArg());
       return { library: 'dbapi', access: text !== undefined ? accessOfSql(text) : 'unknown', root: call };
     }
     if (ASYNCPG_READS.has(method)) return { library: 'dbapi', access: 'read', root: call };
