@@ -289,9 +289,37 @@ interface PyRead {
   readonly strict?: string;
 }
 
+/**
+ * The last names of the reads above: a callee's dotted name ends with one. `environ.Env()` is
+ * not among them: a call has no dotted name, so that alternative never matches.
+ */
+const PY_READ_LAST = /(^|\W)(getattr|get|setdefault|getenv|env|str|bytes|url|db_url|config)$/;
+
+/**
+ * Whether the file can hold a read pyEnvRead knows. Every callee it accepts has one of these
+ * identifiers, whole (`\b`: an identifier's neighbours are never ASCII word characters), or is
+ * `getattr` on an object named `settings`, `config` or `conf`. Tested once per file.
+ */
+const PY_READ_WORD = /\b(env|environ|getenv|config)\b/;
+const GETATTR_WORD = /\bgetattr\b/;
+const readFiles = new WeakMap<object, { readonly source: string; readonly reads: boolean }>();
+function mentionsPyRead(ctx: RuleContext): boolean {
+  const source = ctx.file.source;
+  const cached = readFiles.get(ctx.file);
+  if (cached && cached.source === source) return cached.reads;
+  const reads = PY_READ_WORD.test(source) || (GETATTR_WORD.test(source) && /conf|settings/.test(source));
+  readFiles.set(ctx.file, { source, reads });
+  return reads;
+}
+
 function pyEnvRead(call: SyntaxNode, ctx: RuleContext): PyRead | undefined {
+  // Every call of the file matches: files without a read are passed over at once; in the others,
+  // reject on the callee's last name, read from the source, before building its dotted name (an
+  // identifier's or attribute's text ends with that name).
+  if (!mentionsPyRead(ctx)) return undefined;
+  const fn = call.childForFieldName('function');
+  if (!fn || ((fn.type === 'identifier' || fn.type === 'attribute') && !PY_READ_LAST.test(ctx.text(fn)))) return undefined;
   const callee = calleeName(call);
-  // Every call of the file matches: reject on the callee before reading the arguments.
   if (!callee || !(callee === 'getattr' || PY_ENV_GET.test(callee) || PY_ENV_WITH_DEFAULT.test(callee))) return undefined;
   const args = callArguments(call);
   if (callee === 'getattr') {
@@ -342,13 +370,28 @@ function pyOrFallback(match: RuleMatch, ctx: RuleContext): void {
 /** Settings classes: pydantic `BaseSettings` and classes named `…Settings`/`…Config`. */
 const SETTINGS_CLASS = /(^|\W)(BaseSettings|\w*Settings)(\W|$)/;
 
+/** Whether the source has `Settings`, which SETTINGS_CLASS needs in a class's bases or name: once per file. */
+const settingsFiles = new WeakMap<object, { readonly source: string; readonly settings: boolean }>();
+function mentionsSettings(ctx: RuleContext): boolean {
+  const source = ctx.file.source;
+  const cached = settingsFiles.get(ctx.file);
+  if (cached && cached.source === source) return cached.settings;
+  const settings = source.includes('Settings');
+  settingsFiles.set(ctx.file, { source, settings });
+  return settings;
+}
+
 /** `jwt_secret: str = "dev"`, `= Field("dev")`, `= SecretStr("dev")` in a settings class. */
 function pySettingsField(match: RuleMatch, ctx: RuleContext): void {
+  // Every assignment of the file matches: a settings class names `…Settings` in the source.
+  if (!mentionsSettings(ctx)) return;
   const assignment = match.captures.assign!;
+  const statement = assignment.parent;
+  if (statement?.type !== 'expression_statement') return;
+  const cls = statement.parent?.parent;
+  if (cls?.type !== 'class_definition') return;
   const field = match.captures.field!;
   const value = match.captures.value!;
-  const cls = assignment.parent?.parent?.parent;
-  if (assignment.parent?.type !== 'expression_statement' || cls?.type !== 'class_definition') return;
   const bases = cls.childForFieldName('superclasses')?.text ?? '';
   if (!SETTINGS_CLASS.test(bases) && !SETTINGS_CLASS.test(cls.childForFieldName('name')?.text ?? '')) return;
   let literal: SyntaxNode | undefined = value;
