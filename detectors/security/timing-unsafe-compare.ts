@@ -191,8 +191,26 @@ function message(ctx: RuleContext, left: SyntaxNode, right: SyntaxNode, operator
   return `\`${label(ctx, left, right)}\` is compared with \`${operator}\`, which stops at the first differing character: response times let an attacker recover the expected value piece by piece. Use ${fix}.`;
 }
 
+/**
+ * What a comparison's text holds whenever one side's name has a strength (strengthOf): a
+ * verification word (`sig` for signature/sig, `otp` for totp/hotp, `code` for passcode and a last
+ * word `code`), or for isSecretName a word of SECRET_WORDS or of a SECRET_PAIRS pair (`word` for
+ * password, `key` for apikey/privatekey and every "… key", `session` for sessionid, `card` for
+ * card number, `header` for auth header). A side's name is a run of the comparison's text (an
+ * identifier, a property, a string key or argument, a callee's last name), and names are judged
+ * on their words, which joined are a run of that text less its non-alphanumerics: so the test is
+ * on the text squeezed that way (`PASS_WD` → `passwd`), not as written.
+ */
+const STRENGTH_HINT = /sig|hmac|digest|mac|otp|mfa|code|word|passwd|pwd|phrase|secret|token|key|authorization|cookie|credential|jwt|pin|cvv|cvc|session|bearer|ssn|card|header/i;
+
+function mayNameSecret(text: string): boolean {
+  return STRENGTH_HINT.test(text.replace(/[^A-Za-z0-9]+/g, ''));
+}
+
 function checkTs(match: RuleMatch, ctx: RuleContext): void {
   const comparison = match.captures.cmp!;
+  // Most comparisons name nothing secret: decided on the text before the sides are read.
+  if (!mayNameSecret(ctx.text(comparison))) return;
   const operator = comparison.childForFieldName('operator')?.text ?? '';
   if (!['==', '===', '!=', '!=='].includes(operator)) return;
   const left = match.captures.left!;
@@ -222,6 +240,7 @@ const PASSWORD = /pass(word|wd|code|phrase)?|pwd/i;
 
 function checkPy(match: RuleMatch, ctx: RuleContext): void {
   const comparison = match.captures.cmp!;
+  if (!mayNameSecret(ctx.text(comparison))) return;
   const operands = comparison.namedChildren.filter((c) => c.type !== 'comment');
   const operators = comparison.children.filter((c) => !c.isNamed);
   if (operands.length !== 2 || operators.length !== 1) return;
@@ -274,8 +293,10 @@ const rule: Rule = {
     'otp', 'mfa', 'code',
     'word', 'passwd', 'pwd', 'phrase', 'token', 'key', 'authorization', 'header', 'cookie', 'credential', 'pin', 'cvv', 'cvc', 'session', 'bearer', 'ssn', 'card',
   ],
-  ts: { query: '(binary_expression left: (_) @left right: (_) @right) @cmp', onMatch: checkTs },
-  py: { query: '(comparison_operator) @cmp', onMatch: checkPy },
+  // Only equality can be timed this way: other operators are left out of the match (the
+  // callbacks still check the operator, which must be the only one in a Python comparison).
+  ts: { query: '(binary_expression left: (_) @left operator: ["==" "===" "!=" "!=="] right: (_) @right) @cmp', onMatch: checkTs },
+  py: { query: '(comparison_operator operators: ["==" "!="]) @cmp', onMatch: checkPy },
 };
 
 export default rule;
