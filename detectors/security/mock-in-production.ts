@@ -185,10 +185,39 @@ function isKeyIdentifier(node: SyntaxNode): boolean {
   return ws[ws.length - 1] === 'kid' || tail === 'key id' || tail === 'key arn' || tail === 'key alias' || tail === 'key name';
 }
 
+/**
+ * The last names of the HMAC calls checkHmac knows, as the end of the callee's source text (an
+ * identifier's or a member's text ends with its last name).
+ */
+const TS_HMAC_LAST = /(^|\W)createHmac$/;
+const PY_HMAC_LAST = /(^|\W)(new|digest|HMAC)$/;
+
+/**
+ * Whether the file can hold an HMAC call checkHmac knows: `createHmac` in TS, `hmac`/`HMAC` in
+ * Python (every callee it accepts has one). Tested once per file, not on every call.
+ */
+const hmacFiles = new WeakMap<object, { readonly source: string; readonly hmac: boolean }>();
+function mentionsHmac(ctx: RuleContext, python: boolean): boolean {
+  const source = ctx.file.source;
+  const cached = hmacFiles.get(ctx.file);
+  if (cached && cached.source === source) return cached.hmac;
+  const hmac = python ? source.includes('hmac') || source.includes('HMAC') : source.includes('createHmac');
+  hmacFiles.set(ctx.file, { source, hmac });
+  return hmac;
+}
+
 function checkHmac(call: SyntaxNode, ctx: RuleContext, python: boolean): void {
+  // Every call of the file comes here: most files call no HMAC at all, and in those that do, the
+  // callee's last name, read from the source, rejects the other calls before the dotted name is built.
+  if (!mentionsHmac(ctx, python)) return;
+  const fn = call.childForFieldName('function');
+  if (!fn) return;
+  if (python ? fn.type === 'identifier' || fn.type === 'attribute' : fn.type === 'identifier' || fn.type === 'member_expression') {
+    if (!(python ? PY_HMAC_LAST : TS_HMAC_LAST).test(ctx.text(fn))) return;
+  }
   const callee = calleeName(call) ?? '';
   let key: SyntaxNode | undefined;
-  // Every call of the file comes here: the callee decides before the arguments are read.
+  // The callee decides before the arguments are read.
   if (!python && lastSegment(callee) === 'createHmac') key = callArguments(call)[1];
   else if (python && /^(hmac\.new|hmac\.digest|HMAC|hmac\.HMAC)$/.test(callee)) key = callArguments(call)[0];
   if (!key || key.type === 'keyword_argument' || !isKeyIdentifier(key)) return;
@@ -198,9 +227,20 @@ function checkHmac(call: SyntaxNode, ctx: RuleContext, python: boolean): void {
   });
 }
 
+/** Whether the file is test support, by its path: tested once per file, not on every match. */
+const testSupportFiles = new WeakMap<object, { readonly path: string; readonly support: boolean }>();
+function isTestSupport(ctx: RuleContext): boolean {
+  const path = ctx.file.path;
+  const cached = testSupportFiles.get(ctx.file);
+  if (cached && cached.path === path) return cached.support;
+  const support = TEST_SUPPORT_PATH.test(path);
+  testSupportFiles.set(ctx.file, { path, support });
+  return support;
+}
+
 function check(python: boolean) {
   return (match: RuleMatch, ctx: RuleContext): void => {
-    if (TEST_SUPPORT_PATH.test(ctx.file.path)) return;
+    if (isTestSupport(ctx)) return;
     const { comment, ret, arrow, hmac } = match.captures;
     if (comment) checkComment(comment, ctx);
     else if (ret) {
