@@ -229,6 +229,12 @@ function checkJose(call: SyntaxNode, value: SyntaxNode, ctx: RuleContext): void 
 function checkTs(match: RuleMatch, ctx: RuleContext): void {
   const value = match.captures.value!;
   if (match.captures.pair) {
+    // Every pair of the file matches: its key's source text holds the name (a property name, or a
+    // string without escapes to read) before the key's value is read.
+    const keyNode = match.captures.pair.childForFieldName('key');
+    if (!keyNode) return;
+    const keyText = ctx.text(keyNode);
+    if (!keyText.includes('expiresIn') && !keyText.includes('maxAge')) return;
     const key = pairKey(match.captures.pair);
     if (key === 'expiresIn') checkTsExpiresIn(match.captures.pair, value, ctx);
     else if (key === 'maxAge') checkTsMaxAge(match.captures.pair, value, ctx);
@@ -336,14 +342,25 @@ function siblingPurpose(anchor: SyntaxNode): string {
     .join(' ');
 }
 
+/**
+ * What a name's source text holds whenever checkPyNamed can report it (case-insensitive, as it
+ * compares upper-cased): `exp` (the claim, EXPIRE…, JWT_EXPIRATION…, JWT_ACCESS_TOKEN_EXPIRES),
+ * `lifetime` (ACCESS/SLIDING_TOKEN_LIFETIME, PERMANENT_SESSION_LIFETIME), PY_LIFETIME_NAME's
+ * `ttl` and `max_age`. A dict key's, target's or subscript's name is a run of that text.
+ */
+const PY_NAME_HINT = /exp|lifetime|ttl|max_age/i;
+
 function checkPy(match: RuleMatch, ctx: RuleContext): void {
   const value = match.captures.value!;
   if (match.captures.pair) {
+    // Every string-keyed pair and every assignment matches: the text decides before the name is read.
+    if (!PY_NAME_HINT.test(ctx.text(match.captures.key!))) return;
     const key = stringValue(match.captures.key);
     if (key) checkPyNamed(key, match.captures.pair, value, ctx, undefined);
     return;
   }
   if (match.captures.assign) {
+    if (!PY_NAME_HINT.test(ctx.text(match.captures.target!))) return;
     const name = targetName(match.captures.target!);
     if (name) checkPyNamed(name, match.captures.assign, value, ctx, undefined);
     return;
