@@ -2,7 +2,7 @@ import { unwrap } from '../support/bindings.js';
 import { pyDbCall, tsDbCall } from '../support/orm.js';
 import { isAppendOnlyName, isExpiryColumn, mayHoldRetention, prismaModels, sqlRetentionTables, sqlTables, tableKey, type TableDefinition } from '../support/schema.js';
 import { calleeName, descendants, dottedName, keywordArgument, objectProperty, stringValue } from '../support/syntax.js';
-import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
  * A new append-only table (deliveries, logs, sessions, attempts, history, audit, notifications,
@@ -245,9 +245,18 @@ function innerClass(body: SyntaxNode, name: string): SyntaxNode | undefined {
   return body.namedChildren.find((s) => s.type === 'class_definition' && s.childForFieldName('name')?.text === name);
 }
 
+const hasTablename = new WeakMap<FileView, boolean>();
+
 function pyModelClass(ctx: RuleContext, klass: SyntaxNode, nameNode: SyntaxNode, bases: SyntaxNode, body: SyntaxNode): void {
-  const name = nameNode.text;
   const baseText = bases.text;
+  // Every kind of model below needs a `…Model` base or a `__tablename__` (written in the file):
+  // without either, the class is not read field by field.
+  if (!/Model\b/.test(baseText)) {
+    let tablename = hasTablename.get(ctx.file);
+    if (tablename === undefined) hasTablename.set(ctx.file, (tablename = ctx.file.source.includes('__tablename__')));
+    if (!tablename) return;
+  }
+  const name = nameNode.text;
   const fields = assignments(body);
   const tablename = fields.find((f) => f.name === '__tablename__');
   const isSqlModelTable = /\bSQLModel\b/.test(baseText) && /table\s*=\s*True/.test(baseText);
@@ -362,6 +371,8 @@ function onPyMatch(match: RuleMatch, ctx: RuleContext): void {
     return;
   }
   const method = c.method?.text;
+  // The receiver's text only for the methods that need it: it can be a long chain.
+  if (method !== 'create_table' && method !== 'CreateModel' && method !== 'delete') return;
   const object = c.object?.text;
   if (method === 'create_table' && object === 'op') alembicTable(ctx, call);
   else if (method === 'CreateModel' && object === 'migrations') djangoCreateModel(ctx, call);
