@@ -37,6 +37,29 @@ interface NodeClasses {
   shipgateTyped?: boolean;
 }
 
+/*
+ * `node.startIndex` and `node.startPosition` without a native call, for the same reason: a node
+ * object already holds its start (the fields the bindings copy from the native node: id, id,
+ * start byte, start row, start column in bytes, alias), and the native getters only halve the
+ * byte counts (sources are parsed as UTF-16). Rules call these on every match. A test compares
+ * them with the native getters on real trees.
+ */
+{
+  const prototype = (Parser as unknown as { SyntaxNode: { prototype: object } }).SyntaxNode.prototype;
+  Object.defineProperty(prototype, 'startIndex', {
+    configurable: true,
+    get(this: { [field: number]: number }) {
+      return this[2]! >>> 1;
+    },
+  });
+  Object.defineProperty(prototype, 'startPosition', {
+    configurable: true,
+    get(this: { [field: number]: number }) {
+      return { row: this[3]!, column: this[4]! >>> 1 };
+    },
+  });
+}
+
 function giveNodeClassesTheirType(grammar: Grammar): void {
   const language = grammar as unknown as NodeClasses;
   if (language.shipgateTyped || !language.nodeSubclasses) return;

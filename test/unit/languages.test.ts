@@ -1,9 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
-import { Parser, parse } from '../../src/engine/languages.js';
+import { nativeBinding, Parser, parse } from '../../src/engine/languages.js';
 import type { SyntaxLanguage, SyntaxNode } from '../../src/engine/types.js';
 
-/** The bindings' own `type` getter, which asks the native tree. */
-const nativeType = Object.getOwnPropertyDescriptor((Parser as unknown as { SyntaxNode: { prototype: object } }).SyntaxNode.prototype, 'type')!.get!;
+/** The bindings' own getters, which ask the native tree. */
+const NodeMethods = (Parser as unknown as { SyntaxNode: { prototype: object } }).SyntaxNode.prototype;
+const nativeType = Object.getOwnPropertyDescriptor(NodeMethods, 'type')!.get!;
+/** The native answers the bindings' startIndex/startPosition getters used to ask for. */
+const native = nativeBinding as unknown as {
+  NodeMethods: { startIndex(tree: unknown): number; startPosition(tree: unknown): void };
+  nodeTransferArray: number[];
+  pointTransferArray: number[];
+};
+const startOf = (node: SyntaxNode): { index: number; row: number; column: number } => {
+  for (let i = 0; i < 6; i++) native.nodeTransferArray[i] = (node as unknown as number[])[i]!;
+  const index = native.NodeMethods.startIndex(node.tree);
+  for (let i = 0; i < 6; i++) native.nodeTransferArray[i] = (node as unknown as number[])[i]!;
+  native.NodeMethods.startPosition(node.tree);
+  return { index, row: native.pointTransferArray[0]!, column: native.pointTransferArray[1]! };
+};
 
 function* everyNode(node: SyntaxNode): Generator<SyntaxNode> {
   yield node;
@@ -23,6 +37,8 @@ describe('node types', () => {
       let count = 0;
       for (const node of everyNode(tree.rootNode)) {
         expect(node.type).toBe(nativeType.call(node));
+        const start = startOf(node);
+        expect([node.startIndex, node.startPosition.row, node.startPosition.column]).toEqual([start.index, start.row, start.column]);
         count++;
       }
       expect(count).toBeGreaterThan(100);
