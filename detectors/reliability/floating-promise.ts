@@ -156,7 +156,27 @@ function insideTryWithCatch(node: SyntaxNode, fn: SyntaxNode): boolean {
   return false;
 }
 
-function collectFacts(root: SyntaxNode): AsyncFacts {
+interface SourceHints {
+  /** Without `async` in the file, no function of the file is async (AsyncFacts.functions is empty). */
+  readonly async: boolean;
+  /** Without `promises`, nothing comes from fs/promises (fsPromiseObjects, fsPromiseFunctions). */
+  readonly promises: boolean;
+  /** Without `axios`, no `axios.create()` instance. */
+  readonly axios: boolean;
+}
+
+const hintsCache = new WeakMap<FileView, SourceHints>();
+
+function hintsFor(file: FileView): SourceHints {
+  let hints = hintsCache.get(file);
+  if (!hints) {
+    hints = { async: file.source.includes('async'), promises: file.source.includes('promises'), axios: file.source.includes('axios') };
+    hintsCache.set(file, hints);
+  }
+  return hints;
+}
+
+function collectFacts(root: SyntaxNode, hints: SourceHints): AsyncFacts {
   const functions = new Set<string>();
   const syncFunctions = new Set<string>();
   const fsPromiseObjects = new Set<string>();
@@ -180,8 +200,9 @@ function collectFacts(root: SyntaxNode): AsyncFacts {
         const value = node.childForFieldName('value');
         if (name?.type !== 'identifier' || !value) break;
         if (value.type === 'arrow_function' || value.type === 'function_expression') note(name.text, value);
-        else if (value.type === 'call_expression' && calleeName(value) === 'axios.create') axiosInstances.add(name.text);
-        else if (dottedName(value)?.endsWith('fs.promises') || (value.type === 'member_expression' && /require\(['"](node:)?fs['"]\)\.promises$/.test(value.text))) {
+        // Names are read raw from the file: without `axios` / `promises` in it, neither test can pass.
+        else if (hints.axios && value.type === 'call_expression' && calleeName(value) === 'axios.create') axiosInstances.add(name.text);
+        else if (hints.promises && (dottedName(value)?.endsWith('fs.promises') || (value.type === 'member_expression' && /require\(['"](node:)?fs['"]\)\.promises$/.test(value.text)))) {
           fsPromiseObjects.add(name.text);
         }
         break;
@@ -215,7 +236,7 @@ function collectFacts(root: SyntaxNode): AsyncFacts {
 function factsFor(file: FileView, root: SyntaxNode): AsyncFacts {
   let facts = factsCache.get(file);
   if (!facts) {
-    facts = collectFacts(root);
+    facts = collectFacts(root, hintsFor(file));
     factsCache.set(file, facts);
   }
   return facts;
@@ -350,24 +371,6 @@ const PROMISE_METHODS = new Set([
   ...STRIPE_WRITES,
   'sendMail',
 ]);
-
-interface SourceHints {
-  /** Without `async` in the file, no function of the file is async (AsyncFacts.functions is empty). */
-  readonly async: boolean;
-  /** Without `promises`, nothing comes from fs/promises (fsPromiseObjects, fsPromiseFunctions). */
-  readonly promises: boolean;
-}
-
-const hintsCache = new WeakMap<FileView, SourceHints>();
-
-function hintsFor(file: FileView): SourceHints {
-  let hints = hintsCache.get(file);
-  if (!hints) {
-    hints = { async: file.source.includes('async'), promises: file.source.includes('promises') };
-    hintsCache.set(file, hints);
-  }
-  return hints;
-}
 
 /**
  * Whether knownPromise() can say anything about a call with this callee, from its last name and
