@@ -6,19 +6,24 @@ export function stringValue(node: SyntaxNode | null | undefined): string | undef
   switch (node.type) {
     case 'string': {
       // TS: `'abc'` with string_fragment children; Python: string_start, string_content, string_end.
-      if (node.namedChildren.some((c) => c.type === 'interpolation')) return undefined;
-      const text = node.text;
-      if (node.namedChildren.some((c) => c.type === 'string_start')) {
-        const start = node.namedChildren.find((c) => c.type === 'string_start')!.text;
-        if (/[fF]/.test(start)) return undefined;
-        const content = node.namedChildren.filter((c) => c.type === 'string_content' || c.type === 'escape_sequence');
-        return content.map((c) => c.text).join('');
+      // The children are read once (each `namedChildren` is a native call and a new array).
+      const children = node.namedChildren;
+      if (children.some((c) => c.type === 'interpolation')) return undefined;
+      const start = children.find((c) => c.type === 'string_start');
+      if (start) {
+        if (/[fF]/.test(start.text)) return undefined;
+        let content = '';
+        for (const c of children) if (c.type === 'string_content' || c.type === 'escape_sequence') content += c.text;
+        return content;
       }
+      return node.text.slice(1, -1);
+    }
+    case 'template_string': {
+      // A template with no substitution has at most fragments and escapes: its text decides.
+      const text = node.text;
+      if (text.includes('${') && node.namedChildren.some((c) => c.type === 'template_substitution')) return undefined;
       return text.slice(1, -1);
     }
-    case 'template_string':
-      if (node.namedChildren.some((c) => c.type === 'template_substitution')) return undefined;
-      return node.text.slice(1, -1);
     case 'concatenated_string': {
       let out = '';
       for (const child of node.namedChildren) {
