@@ -83,6 +83,9 @@ function check(python: boolean) {
       if (!text || objectProperty(sqlCall.sql, 'values') || sqlCall.sql.namedChildren.some((c) => c.type === 'spread_element')) return;
       sqlCall = { ...sqlCall, sql: text, rest: [] };
     }
+    // Parameters passed: nothing to report whatever the SQL says. Decided first, from the call's
+    // own arguments: reading the SQL may look up a name's definitions through its whole scope.
+    if (!(python ? pyParamsMissing(sqlCall) : tsParamsMissing(sqlCall))) return;
     // stmt = text("… :id"); session.execute(stmt)
     if (python && !sqlCall.textCall && sqlCall.sql.type === 'identifier') {
       const defs = definitionsOf(sqlCall.sql.text, sqlCall.sql);
@@ -97,7 +100,6 @@ function check(python: boolean) {
     const found = placeholderStyles(text);
     const bound = stylesFor(sqlCall, python).filter((s) => found.has(s));
     if (bound.length === 0) return;
-    if (!(python ? pyParamsMissing(sqlCall) : tsParamsMissing(sqlCall))) return;
     const callee = sqlCall.callee.length > 40 ? sqlCall.method : sqlCall.callee;
     const marks = bound.map((s) => SHOW[s]).join(', ');
     ctx.report({
