@@ -217,12 +217,15 @@ function collectFacts(root: SyntaxNode, hints: SourceHints): AsyncFacts {
             if (part.type === 'identifier') fsPromiseObjects.add(part.text);
             if (part.type === 'namespace_import') fsPromiseObjects.add(part.namedChild(0)?.text ?? '');
             if (part.type === 'named_imports') {
-              for (const spec of part.namedChildren) fsPromiseFunctions.add((spec.childForFieldName('alias') ?? spec.childForFieldName('name'))!.text);
+              for (const spec of part.namedChildren) {
+                // Comments sit among the specifiers: `import { a, /* why */ b }`.
+                if (spec.type === 'import_specifier') fsPromiseFunctions.add((spec.childForFieldName('alias') ?? spec.childForFieldName('name'))!.text);
+              }
             }
           } else if ((source === 'fs' || source === 'node:fs') && part.type === 'named_imports') {
             // import { promises as fsp } from 'fs'
             for (const spec of part.namedChildren) {
-              if (spec.childForFieldName('name')?.text === 'promises') fsPromiseObjects.add((spec.childForFieldName('alias') ?? spec.childForFieldName('name'))!.text);
+              if (spec.type === 'import_specifier' && spec.childForFieldName('name')?.text === 'promises') fsPromiseObjects.add((spec.childForFieldName('alias') ?? spec.childForFieldName('name'))!.text);
             }
           }
         }

@@ -67,6 +67,17 @@ export class ExportService {
       lines: [7],
     },
     {
+      name: 'fs/promises import list with a comment among the names',
+      code: `import { readFile, /* streamed elsewhere */ writeFile } from 'fs/promises';
+import { promises as fsp, /* sync for start-up */ readFileSync } from 'fs';
+
+export function save(path: string, body: string) {
+  writeFile(path, body);
+  fsp.rm(path + '.tmp');
+}`,
+      lines: [5, 6],
+    },
+    {
       name: 'async method of the same class via this',
       code: `export class BillingService {
   async syncInvoices(customerId: string) {
