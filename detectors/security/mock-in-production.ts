@@ -1,6 +1,7 @@
 import { words } from '../support/names.js';
 import { calleeName, callArguments, dottedName, lastSegment } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+import { perFile } from '../support/memo.js';
 
 /**
  * Test doubles belong in test support. The engine already skips test files; these are the other
@@ -196,20 +197,15 @@ const PY_HMAC_LAST = /(^|\W)(new|digest|HMAC)$/;
  * Whether the file can hold an HMAC call checkHmac knows: `createHmac` in TS, `hmac`/`HMAC` in
  * Python (every callee it accepts has one). Tested once per file, not on every call.
  */
-const hmacFiles = new WeakMap<object, { readonly source: string; readonly hmac: boolean }>();
-function mentionsHmac(ctx: RuleContext, python: boolean): boolean {
-  const source = ctx.file.source;
-  const cached = hmacFiles.get(ctx.file);
-  if (cached && cached.source === source) return cached.hmac;
-  const hmac = python ? source.includes('hmac') || source.includes('HMAC') : source.includes('createHmac');
-  hmacFiles.set(ctx.file, { source, hmac });
-  return hmac;
+const hmacFile = perFile((file) => (file.language === 'python' ? file.source.includes('hmac') || file.source.includes('HMAC') : file.source.includes('createHmac')));
+function mentionsHmac(ctx: RuleContext): boolean {
+  return hmacFile(ctx.file);
 }
 
 function checkHmac(call: SyntaxNode, ctx: RuleContext, python: boolean): void {
   // Every call of the file comes here: most files call no HMAC at all, and in those that do, the
   // callee's last name, read from the source, rejects the other calls before the dotted name is built.
-  if (!mentionsHmac(ctx, python)) return;
+  if (!mentionsHmac(ctx)) return;
   const fn = call.childForFieldName('function');
   if (!fn) return;
   if (python ? fn.type === 'identifier' || fn.type === 'attribute' : fn.type === 'identifier' || fn.type === 'member_expression') {
@@ -228,14 +224,9 @@ function checkHmac(call: SyntaxNode, ctx: RuleContext, python: boolean): void {
 }
 
 /** Whether the file is test support, by its path: tested once per file, not on every match. */
-const testSupportFiles = new WeakMap<object, { readonly path: string; readonly support: boolean }>();
+const testSupportFile = perFile((file) => TEST_SUPPORT_PATH.test(file.path));
 function isTestSupport(ctx: RuleContext): boolean {
-  const path = ctx.file.path;
-  const cached = testSupportFiles.get(ctx.file);
-  if (cached && cached.path === path) return cached.support;
-  const support = TEST_SUPPORT_PATH.test(path);
-  testSupportFiles.set(ctx.file, { path, support });
-  return support;
+  return testSupportFile(ctx.file);
 }
 
 function check(python: boolean) {

@@ -2,6 +2,7 @@ import { inDevBranch } from '../support/dev-branch.js';
 import { isSecretConfigName, words } from '../support/names.js';
 import { callArguments, calleeName, descendants, keywordArgument, lastSegment, replaceNode, stringValue } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
+import { perFile } from '../support/memo.js';
 
 /**
  * A secret read from the environment or config with a literal fallback: when the deployment
@@ -302,14 +303,9 @@ const PY_READ_LAST = /(^|\W)(getattr|get|setdefault|getenv|env|str|bytes|url|db_
  */
 const PY_READ_WORD = /\b(env|environ|getenv|config)\b/;
 const GETATTR_WORD = /\bgetattr\b/;
-const readFiles = new WeakMap<object, { readonly source: string; readonly reads: boolean }>();
+const pyReadFile = perFile(({ source }) => PY_READ_WORD.test(source) || (GETATTR_WORD.test(source) && /conf|settings/.test(source)));
 function mentionsPyRead(ctx: RuleContext): boolean {
-  const source = ctx.file.source;
-  const cached = readFiles.get(ctx.file);
-  if (cached && cached.source === source) return cached.reads;
-  const reads = PY_READ_WORD.test(source) || (GETATTR_WORD.test(source) && /conf|settings/.test(source));
-  readFiles.set(ctx.file, { source, reads });
-  return reads;
+  return pyReadFile(ctx.file);
 }
 
 function pyEnvRead(call: SyntaxNode, ctx: RuleContext): PyRead | undefined {
@@ -371,14 +367,9 @@ function pyOrFallback(match: RuleMatch, ctx: RuleContext): void {
 const SETTINGS_CLASS = /(^|\W)(BaseSettings|\w*Settings)(\W|$)/;
 
 /** Whether the source has `Settings`, which SETTINGS_CLASS needs in a class's bases or name: once per file. */
-const settingsFiles = new WeakMap<object, { readonly source: string; readonly settings: boolean }>();
+const settingsFile = perFile((file) => file.source.includes('Settings'));
 function mentionsSettings(ctx: RuleContext): boolean {
-  const source = ctx.file.source;
-  const cached = settingsFiles.get(ctx.file);
-  if (cached && cached.source === source) return cached.settings;
-  const settings = source.includes('Settings');
-  settingsFiles.set(ctx.file, { source, settings });
-  return settings;
+  return settingsFile(ctx.file);
 }
 
 /** `jwt_secret: str = "dev"`, `= Field("dev")`, `= SecretStr("dev")` in a settings class. */

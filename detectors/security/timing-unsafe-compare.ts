@@ -2,6 +2,7 @@ import { fileRole } from '../support/file-role.js';
 import { isSecretName, words } from '../support/names.js';
 import { calleeName, lastSegment, replaceNode, stringValue, valueName } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+import { perFile } from '../support/memo.js';
 
 /**
  * `==`/`===` stops at the first differing character, so the time a comparison takes tells an
@@ -34,14 +35,9 @@ const CRYPTO_CONTEXT = /createHmac|\bhmac|Hmac|webhook|jsonwebtoken|\bjwt\b|\bsi
 const CRYPTO_WORDS = new Set(['signature', 'signatures', 'sig', 'hmac', 'digest', 'mac']);
 
 /** Whether the file signs or verifies anything: tested once per file, not on every comparison. */
-const cryptoFiles = new WeakMap<object, { readonly source: string; readonly crypto: boolean }>();
+const cryptoFile = perFile((file) => CRYPTO_CONTEXT.test(file.source));
 function isCryptoFile(ctx: RuleContext): boolean {
-  const source = ctx.file.source;
-  const cached = cryptoFiles.get(ctx.file);
-  if (cached && cached.source === source) return cached.crypto;
-  const crypto = CRYPTO_CONTEXT.test(source);
-  cryptoFiles.set(ctx.file, { source, crypto });
-  return crypto;
+  return cryptoFile(ctx.file);
 }
 /**
  * Tokens that are not credentials: pagination and cancellation tokens, push-notification device
