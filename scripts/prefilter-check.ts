@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { collectAll } from '../src/cli/collect.js';
 import { DEFAULT_SETTINGS, Engine, type SourceFile } from '../src/engine/audit.js';
 import { languageForPath, ruleLanguageOf } from '../src/engine/languages.js';
-import { compilePrefilter } from '../src/engine/prefilter.js';
+import { compilePrefilter, wordFamilyOf } from '../src/engine/prefilter.js';
 import { loadRules } from '../src/engine/registry.js';
 import type { Finding } from '../src/engine/types.js';
 
@@ -53,7 +53,7 @@ function countAdmissions(files: readonly SourceFile[]): void {
     if (!language) continue;
     const admits = prefilter.admits(file.content);
     const family = ruleLanguageOf(language);
-    const words = family === 'ts' || family === 'py' ? family : 'text';
+    const words = wordFamilyOf(family);
     rules.forEach((rule, index) => {
       if (!rule.meta.languages.includes(family)) return;
       const row = admitted.get(rule.meta.id) ?? { files: 0, admitted: 0 };

@@ -2,7 +2,8 @@ import { unwrap } from '../support/bindings.js';
 import { pyDbCall, tsDbCall } from '../support/orm.js';
 import { isAppendOnlyName, isExpiryColumn, mayHoldRetention, prismaModels, sqlRetentionTables, sqlTables, tableKey, type TableDefinition } from '../support/schema.js';
 import { calleeName, descendants, dottedName, keywordArgument, objectProperty, stringValue } from '../support/syntax.js';
-import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+import { fileMentions } from '../support/file-hints.js';
 
 /**
  * A new append-only table (deliveries, logs, sessions, attempts, history, audit, notifications,
@@ -245,16 +246,14 @@ function innerClass(body: SyntaxNode, name: string): SyntaxNode | undefined {
   return body.namedChildren.find((s) => s.type === 'class_definition' && s.childForFieldName('name')?.text === name);
 }
 
-const hasTablename = new WeakMap<FileView, boolean>();
+const TABLENAME = /__tablename__/;
 
 function pyModelClass(ctx: RuleContext, klass: SyntaxNode, nameNode: SyntaxNode, bases: SyntaxNode, body: SyntaxNode): void {
   const baseText = bases.text;
   // Every kind of model below needs a `…Model` base or a `__tablename__` (written in the file):
   // without either, the class is not read field by field.
   if (!/Model\b/.test(baseText)) {
-    let tablename = hasTablename.get(ctx.file);
-    if (tablename === undefined) hasTablename.set(ctx.file, (tablename = ctx.file.source.includes('__tablename__')));
-    if (!tablename) return;
+    if (!fileMentions(ctx, TABLENAME)) return;
   }
   const name = nameNode.text;
   const fields = assignments(body);

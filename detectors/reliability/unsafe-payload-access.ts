@@ -1,6 +1,7 @@
 import { accessField, accessKey, accessRoot, isPayloadField, isPayloadValue, unwrap } from '../support/payload.js';
 import { calleeName, enclosingFunction, lastSegment, objectProperty } from '../support/syntax.js';
-import type { FileView, Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+import { fileMentions } from '../support/file-hints.js';
 
 /**
  * External payload fields used as if their shape were guaranteed: arithmetic on a field of the
@@ -180,16 +181,6 @@ function shorten(text: string): string {
  */
 const PAYLOAD_HINT =
   /\b(req|request|ctx|c)\.(body|query|data|POST|GET|json|form|args|values|query_params|get_json|req)\b|\.json\(\)|JSON\.parse|json\.loads|construct_event|\.data\.object\b|\[["']data["']\]\s*\[["']object["']\]/;
-const hintCache = new WeakMap<FileView, boolean>();
-
-function mayHavePayload(file: FileView): boolean {
-  let hint = hintCache.get(file);
-  if (hint === undefined) {
-    hint = PAYLOAD_HINT.test(file.source);
-    hintCache.set(file, hint);
-  }
-  return hint;
-}
 
 function checkArithmetic(node: SyntaxNode, ctx: RuleContext, python: boolean): void {
   const operator = operatorOf(node);
@@ -279,7 +270,7 @@ const rule: Rule = {
     `,
     onMatch(match: RuleMatch, ctx: RuleContext) {
       const { arith, indexed, object } = match.captures;
-      if (!mayHavePayload(ctx.file)) return;
+      if (!fileMentions(ctx, PAYLOAD_HINT)) return;
       if (arith) checkArithmetic(arith, ctx, false);
       else if (indexed && object) checkIndex(indexed, object, ctx, false);
     },
@@ -291,7 +282,7 @@ const rule: Rule = {
     `,
     onMatch(match: RuleMatch, ctx: RuleContext) {
       const { arith, indexed, object } = match.captures;
-      if (!mayHavePayload(ctx.file)) return;
+      if (!fileMentions(ctx, PAYLOAD_HINT)) return;
       if (arith) checkArithmetic(arith, ctx, true);
       else if (indexed && object) checkIndex(indexed, object, ctx, true);
     },

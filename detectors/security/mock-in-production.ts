@@ -1,7 +1,7 @@
 import { words } from '../support/names.js';
 import { calleeName, callArguments, dottedName, lastSegment } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
-import { perFile } from '../support/memo.js';
+import { fileMentions } from '../support/file-hints.js';
 
 /**
  * Test doubles belong in test support. The engine already skips test files; these are the other
@@ -195,17 +195,15 @@ const PY_HMAC_LAST = /(^|\W)(new|digest|HMAC)$/;
 
 /**
  * Whether the file can hold an HMAC call checkHmac knows: `createHmac` in TS, `hmac`/`HMAC` in
- * Python (every callee it accepts has one). Tested once per file, not on every call.
+ * Python (every callee it accepts has one). Tested once per file (fileMentions), not on every call.
  */
-const hmacFile = perFile((file) => (file.language === 'python' ? file.source.includes('hmac') || file.source.includes('HMAC') : file.source.includes('createHmac')));
-function mentionsHmac(ctx: RuleContext): boolean {
-  return hmacFile(ctx.file);
-}
+const PY_HMAC = /hmac|HMAC/;
+const TS_HMAC = /createHmac/;
 
 function checkHmac(call: SyntaxNode, ctx: RuleContext, python: boolean): void {
   // Every call of the file comes here: most files call no HMAC at all, and in those that do, the
   // callee's last name, read from the source, rejects the other calls before the dotted name is built.
-  if (!mentionsHmac(ctx)) return;
+  if (!fileMentions(ctx, python ? PY_HMAC : TS_HMAC)) return;
   const fn = call.childForFieldName('function');
   if (!fn) return;
   if (python ? fn.type === 'identifier' || fn.type === 'attribute' : fn.type === 'identifier' || fn.type === 'member_expression') {
@@ -223,15 +221,9 @@ function checkHmac(call: SyntaxNode, ctx: RuleContext, python: boolean): void {
   });
 }
 
-/** Whether the file is test support, by its path: tested once per file, not on every match. */
-const testSupportFile = perFile((file) => TEST_SUPPORT_PATH.test(file.path));
-function isTestSupport(ctx: RuleContext): boolean {
-  return testSupportFile(ctx.file);
-}
-
 function check(python: boolean) {
   return (match: RuleMatch, ctx: RuleContext): void => {
-    if (isTestSupport(ctx)) return;
+    if (TEST_SUPPORT_PATH.test(ctx.file.path)) return;
     const { comment, ret, arrow, hmac } = match.captures;
     if (comment) checkComment(comment, ctx);
     else if (ret) {

@@ -2,7 +2,7 @@ import { inDevBranch } from '../support/dev-branch.js';
 import { isSecretConfigName, words } from '../support/names.js';
 import { callArguments, calleeName, descendants, keywordArgument, lastSegment, replaceNode, stringValue } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
-import { perFile } from '../support/memo.js';
+import { fileMentions } from '../support/file-hints.js';
 
 /**
  * A secret read from the environment or config with a literal fallback: when the deployment
@@ -303,9 +303,9 @@ const PY_READ_LAST = /(^|\W)(getattr|get|setdefault|getenv|env|str|bytes|url|db_
  */
 const PY_READ_WORD = /\b(env|environ|getenv|config)\b/;
 const GETATTR_WORD = /\bgetattr\b/;
-const pyReadFile = perFile(({ source }) => PY_READ_WORD.test(source) || (GETATTR_WORD.test(source) && /conf|settings/.test(source)));
+const CONFIG_OBJECT_WORD = /conf|settings/;
 function mentionsPyRead(ctx: RuleContext): boolean {
-  return pyReadFile(ctx.file);
+  return fileMentions(ctx, PY_READ_WORD) || (fileMentions(ctx, GETATTR_WORD) && fileMentions(ctx, CONFIG_OBJECT_WORD));
 }
 
 function pyEnvRead(call: SyntaxNode, ctx: RuleContext): PyRead | undefined {
@@ -367,15 +367,12 @@ function pyOrFallback(match: RuleMatch, ctx: RuleContext): void {
 const SETTINGS_CLASS = /(^|\W)(BaseSettings|\w*Settings)(\W|$)/;
 
 /** Whether the source has `Settings`, which SETTINGS_CLASS needs in a class's bases or name: once per file. */
-const settingsFile = perFile((file) => file.source.includes('Settings'));
-function mentionsSettings(ctx: RuleContext): boolean {
-  return settingsFile(ctx.file);
-}
+const SETTINGS_WORD = /Settings/;
 
 /** `jwt_secret: str = "dev"`, `= Field("dev")`, `= SecretStr("dev")` in a settings class. */
 function pySettingsField(match: RuleMatch, ctx: RuleContext): void {
   // Every assignment of the file matches: a settings class names `…Settings` in the source.
-  if (!mentionsSettings(ctx)) return;
+  if (!fileMentions(ctx, SETTINGS_WORD)) return;
   const assignment = match.captures.assign!;
   const statement = assignment.parent;
   if (statement?.type !== 'expression_statement') return;

@@ -2,7 +2,7 @@ import { fileRole } from '../support/file-role.js';
 import { isSecretName, words } from '../support/names.js';
 import { calleeName, lastSegment, replaceNode, stringValue, valueName } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
-import { perFile } from '../support/memo.js';
+import { fileMentions } from '../support/file-hints.js';
 
 /**
  * `==`/`===` stops at the first differing character, so the time a comparison takes tells an
@@ -35,9 +35,8 @@ const CRYPTO_CONTEXT = /createHmac|\bhmac|Hmac|webhook|jsonwebtoken|\bjwt\b|\bsi
 const CRYPTO_WORDS = new Set(['signature', 'signatures', 'sig', 'hmac', 'digest', 'mac']);
 
 /** Whether the file signs or verifies anything: tested once per file, not on every comparison. */
-const cryptoFile = perFile((file) => CRYPTO_CONTEXT.test(file.source));
 function isCryptoFile(ctx: RuleContext): boolean {
-  return cryptoFile(ctx.file);
+  return fileMentions(ctx, CRYPTO_CONTEXT);
 }
 /**
  * Tokens that are not credentials: pagination and cancellation tokens, push-notification device

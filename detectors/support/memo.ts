@@ -1,4 +1,4 @@
-import type { FileView, SyntaxNode, Tree } from '../../src/engine/types.js';
+import type { SyntaxNode, Tree } from '../../src/engine/types.js';
 
 /**
  * Caches a whole-file derivation (the file's imports, whether it is a route module) per parsed
@@ -21,19 +21,3 @@ export function perTree<A extends unknown[], R>(compute: (root: SyntaxNode, ...a
   };
 }
 
-/**
- * Caches a derivation of the file a rule is reading (a test of its source or path) for every
- * match in it: the engine gives each file it reads its own `FileView`, the head version and the
- * base version alike, so the view is the key.
- */
-export function perFile<R>(compute: (file: FileView) => R): (file: FileView) => R {
-  const cache = new WeakMap<FileView, { readonly value: R }>();
-  return (file) => {
-    let hit = cache.get(file);
-    if (!hit) {
-      hit = { value: compute(file) };
-      cache.set(file, hit);
-    }
-    return hit.value;
-  };
-}

@@ -1,7 +1,8 @@
 import { ancestor, callArguments, calleeName, dottedName, enclosingFunction, keywordArgument, lastSegment, stringValue, valueName } from '../support/syntax.js';
 import { words } from '../support/names.js';
 import { isTenantIdName, tenantVocabulary, type TenantVocabulary } from '../support/tenant.js';
-import type { FileView, Rule, RuleContext, RuleMatch, RuleOptions, SyntaxNode } from '../../src/engine/types.js';
+import type { Rule, RuleContext, RuleMatch, RuleOptions, SyntaxNode } from '../../src/engine/types.js';
+import { fileMentions } from '../support/file-hints.js';
 
 /**
  * A tenant id that falls back to a shared constant: `tenantId ?? '_global'`, `org_id or
@@ -120,13 +121,10 @@ const RESOLVER_NAME = /^(get|resolve|current|extract|find|lookup|load|determine|
  * so a file without this text has none, and its return statements need no walk to their function.
  */
 const RESOLVER_TEXT = /(get|resolve|current|extract|find|lookup|load|determine|read)_?(current_?|active_?|request_?)?(tenant|org|organi[sz]ation|workspace)/i;
-const mayHaveResolver = new WeakMap<FileView, boolean>();
 
 /** A tenant resolver (`getTenantId(req)`, `def current_org(request)`) that returns a shared tenant. */
 function checkResolverReturn(ctx: RuleContext, ret: SyntaxNode, value: SyntaxNode): void {
-  let may = mayHaveResolver.get(ctx.file);
-  if (may === undefined) mayHaveResolver.set(ctx.file, (may = RESOLVER_TEXT.test(ctx.file.source)));
-  if (!may) return;
+  if (!fileMentions(ctx, RESOLVER_TEXT)) return;
   const fn = enclosingFunction(ret);
   if (!fn) return;
   let name = fn.childForFieldName('name')?.text;

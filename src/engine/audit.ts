@@ -5,7 +5,7 @@ import { createFacts, unionFacts } from './facts.js';
 import { fingerprintOf, normaliseCode } from './fingerprint.js';
 import { isSyntaxLanguage, languageForPath, parse, ruleLanguageOf } from './languages.js';
 import { generatedContentReason, generatedPathReason, isTestPath, minifiedReason, vendoredReason } from './paths.js';
-import { compilePrefilter, type Prefilter } from './prefilter.js';
+import { compilePrefilter, wordFamilyOf, type Prefilter } from './prefilter.js';
 import { wantedMatches } from './matches.js';
 import { QuerySet, type CompiledQuery } from './query-set.js';
 import { isSuppressed, findSuppressions, type Suppression } from './suppressions.js';
@@ -127,10 +127,6 @@ interface FileReading {
   readonly changed: ChangedLines;
 }
 
-/**
- * The audit engine: rules loaded and their queries compiled once, then any number of audits.
- * Pure computation: it takes file contents and returns findings; I/O stays with the callers.
- */
 export interface EngineOptions {
   /**
    * Run the per-file rule gate (rules' `requires`, see prefilter.ts). On by default; off only to
@@ -139,12 +135,15 @@ export interface EngineOptions {
   readonly prefilter?: boolean;
 }
 
+/**
+ * The audit engine: rules loaded and their queries compiled once, then any number of audits.
+ * Pure computation: it takes file contents and returns findings; I/O stays with the callers.
+ */
 export class Engine {
   private readonly queries = new Map<SyntaxLanguage, QuerySet>();
   private readonly gate: boolean;
   /** Prefilters by the words that config adds (most audits share one). */
   private readonly prefilters = new Map<string, Prefilter>();
-  private readonly ruleIndex: ReadonlyMap<Rule, number>;
 
   /** `loadErrors`: rules that could not be loaded, reported with every audit so nobody misses it. */
   constructor(
@@ -153,7 +152,6 @@ export class Engine {
     options: EngineOptions = {},
   ) {
     this.gate = options.prefilter !== false;
-    this.ruleIndex = new Map(rules.map((rule, index) => [rule, index]));
   }
 
   /** Compiles every grammar's queries now rather than on first use (servers warm up at start). */
@@ -170,11 +168,8 @@ export class Engine {
     return set;
   }
 
-  private readonly prefilterOf = new WeakMap<RuleOptions, Prefilter>();
-
+  /** The gate for an audit's rule options (once per audit, not per file). */
   private prefilterFor(options: RuleOptions): Prefilter {
-    const known = this.prefilterOf.get(options);
-    if (known) return known;
     const configured = this.rules.map((rule) => rule.requiresFromOptions?.(options).join('\0') ?? '').join('\n');
     let prefilter = this.prefilters.get(configured);
     if (!prefilter) {
@@ -182,7 +177,6 @@ export class Engine {
       if (this.prefilters.size >= 16) this.prefilters.clear();
       this.prefilters.set(configured, prefilter);
     }
-    this.prefilterOf.set(options, prefilter);
     return prefilter;
   }
 
@@ -242,6 +236,7 @@ export class Engine {
     const skipped: SkippedFile[] = [];
     const errors: string[] = [...this.loadErrors];
     const facts = createFacts();
+    const prefilter = this.prefilterFor(settings.ruleOptions);
     const readings = new Map<string, FileReading>();
     const changedPaths = files.filter((f) => !f.context).map((f) => f.path);
     const ignored = settings.ignorePaths.length ? picomatch([...settings.ignorePaths], { dot: true }) : undefined;
@@ -255,7 +250,7 @@ export class Engine {
         if (!file.context) skipped.push({ path: file.path, reason });
         continue;
       }
-      const reading = this.readFile(file, language, file.changed, settings, facts, changedPaths, errors, undefined);
+      const reading = this.readFile(file, language, file.changed, settings, prefilter, facts, changedPaths, errors, undefined);
       if (reading) {
         if (!file.context) auditedFiles++;
         readings.set(file.path, reading);
@@ -287,6 +282,7 @@ export class Engine {
         language,
         ALL_LINES,
         settings,
+        prefilter,
         baseFacts,
         changedPaths,
         errors,
@@ -310,6 +306,7 @@ export class Engine {
     language: Language,
     changed: ChangedLines,
     settings: AuditSettings,
+    prefilter: Prefilter,
     facts: Facts,
     changedPaths: readonly string[],
     errors: string[],
@@ -319,24 +316,25 @@ export class Engine {
     const isTestFile = isTestPath(file.path);
     const active = new Set<Rule>();
     let admits: ((ruleIndex: number, family: WordFamily) => boolean) | undefined;
-    const words: WordFamily = family === 'ts' || family === 'py' ? family : 'text';
+    const words = wordFamilyOf(family);
     // Whether the file needs a tree: some rule reading it has a query for it or reads it whole.
     let needsTree = false;
     // The rules (indexes, ascending) whose queries run on this file, by scope.
     const changedQueried: number[] = [];
     const fileQueried: number[] = [];
     const visitor = language === 'python' ? 'py' : 'ts';
-    for (const rule of this.rules) {
+    for (let index = 0; index < this.rules.length; index++) {
+      const rule = this.rules[index]!;
       if (!rule.meta.languages.includes(family)) continue;
       if (settings.disabledRules.has(rule.meta.id)) continue;
       if (isTestFile && !settings.includeTestFiles && !rule.meta.includeTestFiles) continue;
       if (onlyRules && !onlyRules.has(rule.meta.id)) continue;
       if (rule.requires && !rule.requiresUnlessPath?.test(file.path)) {
-        admits ??= this.prefilterFor(settings.ruleOptions).admits(file.content);
-        if (!admits(this.ruleIndex.get(rule)!, words)) continue;
+        admits ??= prefilter.admits(file.content);
+        if (!admits(index, words)) continue;
       }
       active.add(rule);
-      if (rule[visitor] && isSyntaxLanguage(language)) (rule.scope === 'file' ? fileQueried : changedQueried).push(this.ruleIndex.get(rule)!);
+      if (rule[visitor] && isSyntaxLanguage(language)) (rule.scope === 'file' ? fileQueried : changedQueried).push(index);
       if (rule[visitor] || rule.checkFile) needsTree = true;
     }
     // A file that no rule reads still counts as audited: every rule looked and found its words absent.

@@ -1,4 +1,4 @@
-import type { RequiredWords, Rule, RuleOptions, WordFamily } from './types.js';
+import type { RequiredWords, Rule, RuleLanguage, RuleOptions, WordFamily } from './types.js';
 
 /**
  * The per-file rule gate. Most rules have nothing to say about most files: a rule about HTTP
@@ -22,7 +22,7 @@ export interface Prefilter {
 }
 
 /** The words a rule requires of a file of one family, or undefined when it is not gated there. */
-export function wordsFor(rule: Rule, family: WordFamily, options: RuleOptions | undefined): readonly string[] | undefined {
+function wordsFor(rule: Rule, family: WordFamily, options: RuleOptions | undefined): readonly string[] | undefined {
   const requires = rule.requires;
   if (!requires) return undefined;
   const own = isWordList(requires) ? requires : requires[family];
@@ -36,6 +36,11 @@ function isWordList(requires: readonly string[] | RequiredWords): requires is re
 }
 
 const FAMILIES: readonly WordFamily[] = ['ts', 'py', 'text'];
+
+/** Which of a rule's word lists applies to a file of this rule language. */
+export function wordFamilyOf(language: RuleLanguage): WordFamily {
+  return language === 'ts' || language === 'py' ? language : 'text';
+}
 
 /** `options`: the audit's rule options, for rules whose words come from config. */
 export function compilePrefilter(rules: readonly Rule[], options?: RuleOptions): Prefilter {
