@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type ParserModule from 'tree-sitter';
+import { installNodeNavigation } from './nodes.js';
 import type { Language, RuleLanguage, SyntaxLanguage } from './types.js';
 
 /*
@@ -59,6 +60,12 @@ interface NodeClasses {
     },
   });
 }
+
+/** Node-returning methods without the bindings' per-node bookkeeping (see nodes.ts). */
+export const nodeReader = installNodeNavigation(
+  nativeBinding as unknown as Parameters<typeof installNodeNavigation>[0],
+  (Parser as unknown as { SyntaxNode: Parameters<typeof installNodeNavigation>[1] }).SyntaxNode,
+);
 
 function giveNodeClassesTheirType(grammar: Grammar): void {
   const language = grammar as unknown as NodeClasses;

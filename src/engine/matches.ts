@@ -1,5 +1,5 @@
 import type Parser from 'tree-sitter';
-import { nativeBinding, Parser as TreeSitter } from './languages.js';
+import { nativeBinding, nodeReader, Parser as TreeSitter } from './languages.js';
 import type { RuleMatch, SyntaxNode } from './types.js';
 
 /*
@@ -18,7 +18,6 @@ import type { RuleMatch, SyntaxNode } from './types.js';
  */
 
 const NODE_FIELD_COUNT = 6;
-const ERROR_TYPE_ID = 0xffff;
 
 interface NativeQuery {
   _matches(
@@ -40,12 +39,7 @@ interface NodeInternals {
   [field: number]: number;
 }
 
-interface TreeInternals {
-  readonly language: { readonly nodeSubclasses: readonly (new (tree: Parser.Tree) => SyntaxNode)[] };
-  _cacheNodes(nodes: SyntaxNode[]): void;
-}
 
-const SyntaxNodeClass = (TreeSitter as unknown as { SyntaxNode: new (tree: Parser.Tree) => SyntaxNode }).SyntaxNode;
 const nativeMatches = (TreeSitter.Query.prototype as unknown as NativeQuery)._matches;
 
 /** Whether a compiled query can be read this way: no pattern has predicates to evaluate. */
@@ -81,27 +75,7 @@ export function wantedMatches(query: Parser.Query, root: SyntaxNode, range: Matc
     0xffffffff,
     0,
   );
-  // Read after the call: the native side replaces the array when it needs a larger one.
-  const data = nativeBinding.nodeTransferArray;
-  const classes = (tree as unknown as TreeInternals).language.nodeSubclasses;
-  const built = new Map<number, SyntaxNode>();
-  const node = (value: number | SyntaxNode, offset: number): SyntaxNode | undefined => {
-    if (typeof value !== 'number') return value;
-    const low = data[offset]!;
-    const high = data[offset + 1]!;
-    if (low === 0 && high === 0) return undefined;
-    // Node ids are addresses: below 2^53, so one number keys them exactly.
-    const id = high * 0x1_0000_0000 + low;
-    let made = built.get(id);
-    if (!made) {
-      const NodeClass = value === ERROR_TYPE_ID ? SyntaxNodeClass : (classes[value] ?? SyntaxNodeClass);
-      made = new NodeClass(tree);
-      const into = made as unknown as NodeInternals;
-      for (let i = 0; i < NODE_FIELD_COUNT; i++) into[i] = data[offset + i]!;
-      built.set(id, made);
-    }
-    return made;
-  };
+  const node = (value: number | SyntaxNode, offset: number): SyntaxNode | undefined => nodeReader.nodeFrom(value, tree, offset) ?? undefined;
 
   const out: RuleMatch[] = [];
   let at = 0;
@@ -126,8 +100,6 @@ export function wantedMatches(query: Parser.Query, root: SyntaxNode, range: Matc
     }
     if (keep) out.push(ruleMatch(pattern, names, captured));
   }
-  // As the bindings do: later navigation from these nodes returns these same objects.
-  if (built.size > 0) (tree as unknown as TreeInternals)._cacheNodes([...built.values()]);
   return out;
 }
 
