@@ -6,7 +6,7 @@ import { fingerprintOf, normaliseCode } from './fingerprint.js';
 import { isSyntaxLanguage, languageForPath, parse, ruleLanguageOf } from './languages.js';
 import { generatedContentReason, generatedPathReason, isTestPath, minifiedReason, vendoredReason } from './paths.js';
 import { compilePrefilter, wordFamilyOf, type Prefilter } from './prefilter.js';
-import { wantedMatches } from './matches.js';
+import { ruleMatch, wantedMatches, type RawMatch } from './matches.js';
 import { QuerySet, type CompiledQuery } from './query-set.js';
 import { isSuppressed, findSuppressions, type Suppression } from './suppressions.js';
 import type {
@@ -365,34 +365,33 @@ export class Engine {
       const queries = this.querySet(language);
       const root = tree.rootNode;
       const dispatch = (compiled: CompiledQuery, ranges: readonly LineSpan[] | undefined): void => {
-        const wanted = (pattern: number): boolean => active.has(this.rules[compiled.owner[pattern]!]!);
-        const read = (range: LineSpan | undefined): RuleMatch[] =>
+        const wanted = (pattern: number): boolean => compiled.owners[pattern]!.some((owner) => active.has(this.rules[owner.rule]!));
+        const read = (range: LineSpan | undefined): RawMatch[] =>
           compiled.raw
             ? wantedMatches(compiled.query, root, range && { startRow: range.start - 1, endRow: range.end }, wanted)
             : compiled.query
                 .matches(root, range ? rangeOptions(range) : undefined)
                 .filter((m) => wanted(m.pattern))
-                .map(toRuleMatch);
+                .map(toRawMatch);
         const seen = new Set<string>();
         const runs = ranges ? ranges.map(read) : [read(undefined)];
         for (const matches of runs) {
           for (const match of matches) {
-            const rule = this.rules[compiled.owner[match.pattern]!]!;
             if (ranges && runs.length > 1) {
               // A match that straddles two ranges is returned by both runs.
-              let first: SyntaxNode | undefined;
-              for (const name in match.captures) {
-                first = match.captures[name];
-                break;
-              }
+              const first = match.nodes[0];
               const id = `${match.pattern}:${first?.startIndex}:${first?.endIndex}`;
               if (seen.has(id)) continue;
               seen.add(id);
             }
-            try {
-              rule[visitor]!.onMatch(match, contextFor(rule));
-            } catch (error) {
-              errors.push(`rule ${rule.meta.id} failed on ${file.path}: ${(error as Error).message}`);
+            for (const owner of compiled.owners[match.pattern]!) {
+              const rule = this.rules[owner.rule]!;
+              if (!active.has(rule)) continue;
+              try {
+                rule[visitor]!.onMatch(ruleMatch(match, owner.rename), contextFor(rule));
+              } catch (error) {
+                errors.push(`rule ${rule.meta.id} failed on ${file.path}: ${(error as Error).message}`);
+              }
             }
           }
         }
@@ -478,14 +477,8 @@ function rangeOptions(span: LineSpan): { startPosition: Parser.Point; endPositio
   return { startPosition: { row: span.start - 1, column: 0 }, endPosition: { row: span.end, column: 0 } };
 }
 
-function toRuleMatch(match: Parser.QueryMatch): RuleMatch {
-  const captures: Record<string, SyntaxNode | undefined> = {};
-  for (const c of match.captures) if (!(c.name in captures)) captures[c.name] = c.node;
-  return {
-    pattern: match.pattern,
-    captures,
-    all: (name) => match.captures.filter((c) => c.name === name).map((c) => c.node),
-  };
+function toRawMatch(match: Parser.QueryMatch): RawMatch {
+  return { pattern: match.pattern, names: match.captures.map((c) => c.name), nodes: match.captures.map((c) => c.node) };
 }
 
 export function spanOfNode(node: SyntaxNode): LineSpan {

@@ -56,7 +56,7 @@ export interface MatchRange {
  * The matches of `query` under `root` (within rows `range` if given) whose pattern `wanted`
  * accepts, in the order the bindings return them.
  */
-export function wantedMatches(query: Parser.Query, root: SyntaxNode, range: MatchRange | undefined, wanted: (pattern: number) => boolean): RuleMatch[] {
+export function wantedMatches(query: Parser.Query, root: SyntaxNode, range: MatchRange | undefined, wanted: (pattern: number) => boolean): RawMatch[] {
   const tree = root.tree;
   // The bindings read the node to search from the start of the transfer array.
   const transfer = nativeBinding.nodeTransferArray as unknown as number[];
@@ -77,7 +77,7 @@ export function wantedMatches(query: Parser.Query, root: SyntaxNode, range: Matc
   );
   const node = (value: number | SyntaxNode, offset: number): SyntaxNode | undefined => nodeReader.nodeFrom(value, tree, offset) ?? undefined;
 
-  const out: RuleMatch[] = [];
+  const out: RawMatch[] = [];
   let at = 0;
   let nodeIndex = 0;
   let offset = 0;
@@ -98,16 +98,29 @@ export function wantedMatches(query: Parser.Query, root: SyntaxNode, range: Matc
       }
       if (typeof value === 'number') offset += NODE_FIELD_COUNT;
     }
-    if (keep) out.push(ruleMatch(pattern, names, captured));
+    if (keep) out.push({ pattern, names, nodes: captured });
   }
   return out;
 }
 
-function ruleMatch(pattern: number, names: readonly string[], nodes: readonly SyntaxNode[]): RuleMatch {
+/** A match as the query gave it: its pattern and each capture's name and node, in order. */
+export interface RawMatch {
+  readonly pattern: number;
+  readonly names: readonly string[];
+  readonly nodes: readonly SyntaxNode[];
+}
+
+/**
+ * What a rule receives for a match. `rename` maps the query's capture names to the rule's own,
+ * when the pattern was written by another rule with the same shape (see query-source.ts).
+ */
+export function ruleMatch(match: RawMatch, rename?: ReadonlyMap<string, string>): RuleMatch {
+  const names = rename ? match.names.map((name) => rename.get(name) ?? name) : match.names;
+  const nodes = match.nodes;
   const captures: Record<string, SyntaxNode | undefined> = {};
   for (let i = 0; i < names.length; i++) if (!(names[i]! in captures)) captures[names[i]!] = nodes[i];
   return {
-    pattern,
+    pattern: match.pattern,
     captures,
     all: (name) => nodes.filter((_, i) => names[i] === name),
   };

@@ -1,16 +1,24 @@
 import type Parser from 'tree-sitter';
 import { grammarFor, Parser as TreeSitter } from './languages.js';
 import { readsRaw } from './matches.js';
+import { splitPatterns, type PatternText } from './query-source.js';
 import type { Rule, SyntaxLanguage, SyntaxVisitor } from './types.js';
+
+/** A rule reading a pattern's matches, and the names it gives the pattern's captures if not the query's. */
+export interface PatternOwner {
+  readonly rule: number;
+  readonly rename?: ReadonlyMap<string, string>;
+}
 
 /**
  * The patterns of one or more rules merged into one query, so a file is walked once however
- * many rules read it. Pattern indexes map back to the rule that owns them.
+ * many rules read it. A pattern several rules wrote alike (up to capture names) is in it once;
+ * pattern indexes map back to the rules that own them.
  */
 export interface CompiledQuery {
   readonly query: Parser.Query;
-  /** pattern index → rule index */
-  readonly owner: readonly number[];
+  /** pattern index → the rules (indexes into the engine's rules) its matches go to */
+  readonly owners: readonly (readonly PatternOwner[])[];
   /** Whether its matches can be read straight from the native result (see matches.ts). */
   readonly raw: boolean;
 }
@@ -116,38 +124,74 @@ export class QuerySet {
 }
 
 function compile(language: SyntaxLanguage, rules: readonly Rule[], indexes: readonly number[]): CompiledQuery {
-  const segments: { start: number; rule: number }[] = [];
-  let source = '';
-  for (const index of indexes) {
+  const sources = indexes.map((index) => {
     const visitor = visitorFor(rules[index]!, language);
     if (!visitor) throw new Error(`rule ${rules[index]!.meta.id} has no ${language} query`);
-    segments.push({ start: source.length, rule: index });
-    source += visitor.query + '\n';
+    return { rule: index, query: visitor.query };
+  });
+  return (indexes.length > 1 ? merged(language, sources) : undefined) ?? concatenated(language, rules, sources);
+}
+
+/** Every rule's patterns, those alike kept once; undefined when a query cannot be cut into patterns. */
+function merged(language: SyntaxLanguage, sources: readonly { rule: number; query: string }[]): CompiledQuery | undefined {
+  const byKey = new Map<string, { pattern: PatternText; owners: PatternOwner[] }>();
+  for (const { rule, query } of sources) {
+    const patterns = splitPatterns(query);
+    if (!patterns) return undefined;
+    for (const pattern of patterns) {
+      const known = byKey.get(pattern.key);
+      if (!known) {
+        byKey.set(pattern.key, { pattern, owners: [{ rule }] });
+        continue;
+      }
+      const same = known.pattern.captures.every((name, i) => name === pattern.captures[i]);
+      known.owners.push(same ? { rule } : { rule, rename: new Map(known.pattern.captures.map((name, i) => [name, pattern.captures[i]!])) });
+    }
+  }
+  const unique = [...byKey.values()];
+  let query: Parser.Query;
+  try {
+    query = new TreeSitter.Query(grammarFor(language), unique.map((u) => u.pattern.text).join('\n'));
+  } catch {
+    return undefined;
+  }
+  // The cut must agree with tree-sitter's own reading of the patterns, or the owners are wrong.
+  if (patternCount(query) !== unique.length) return undefined;
+  return { query, owners: unique.map((u) => u.owners), raw: readsRaw(query) };
+}
+
+/** The rules' queries one after another, each pattern owned by the rule whose text it is in. */
+function concatenated(language: SyntaxLanguage, rules: readonly Rule[], sources: readonly { rule: number; query: string }[]): CompiledQuery {
+  const segments: { start: number; rule: number }[] = [];
+  let source = '';
+  for (const { rule, query } of sources) {
+    segments.push({ start: source.length, rule });
+    source += query + '\n';
   }
   let query: Parser.Query;
   try {
     query = new TreeSitter.Query(grammarFor(language), source);
   } catch (error) {
     // Name the rule whose pattern does not compile: compile each alone to find it.
-    for (const { rule } of segments) {
+    for (const { rule, query: own } of sources) {
       try {
-        new TreeSitter.Query(grammarFor(language), visitorFor(rules[rule]!, language)!.query);
+        new TreeSitter.Query(grammarFor(language), own);
       } catch (inner) {
         throw new Error(`rule ${rules[rule]!.meta.id}: its ${language} query does not compile: ${(inner as Error).message}`);
       }
     }
     throw error;
   }
-  const owner: number[] = [];
+  const owners: PatternOwner[][] = [];
   // Query source is ASCII, so byte offsets equal string offsets.
   const count = patternCount(query);
   let segment = 0;
   for (let pattern = 0; pattern < count; pattern++) {
     const at = query.startIndexForPattern(pattern);
     while (segment + 1 < segments.length && segments[segment + 1]!.start <= at) segment++;
-    owner.push(segments[segment]!.rule);
+    owners.push([{ rule: segments[segment]!.rule }]);
   }
-  return { query, owner, raw: readsRaw(query) };
+  return { query, owners, raw: readsRaw(query) };
 }
 
 function patternCount(query: Parser.Query): number {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type TreeSitter from 'tree-sitter';
 import { describe, expect, it } from '@jest/globals';
 import { grammarFor, parse, Parser } from '../../src/engine/languages.js';
-import { readsRaw, wantedMatches } from '../../src/engine/matches.js';
+import { readsRaw, ruleMatch, wantedMatches } from '../../src/engine/matches.js';
 import { loadRules } from '../../src/engine/registry.js';
 import type { SyntaxLanguage, SyntaxNode } from '../../src/engine/types.js';
 
@@ -43,7 +43,8 @@ describe('raw query matches', () => {
       const expected = (options?: TreeSitter.QueryOptions) =>
         query.matches(tree.rootNode, options).map((m) => `${m.pattern} ${m.captures.map((c) => `${c.name}=${describeNode(c.node)}`).join(' ')}`);
       const actual = (range: { startRow: number; endRow: number } | undefined, wanted: (p: number) => boolean) =>
-        wantedMatches(query, tree.rootNode, range, wanted).map((m) => {
+        wantedMatches(query, tree.rootNode, range, wanted).map((raw) => {
+          const m = ruleMatch(raw);
           const names = [...new Set(Object.keys(m.captures))];
           const ordered = names.flatMap((name) => m.all(name).map((n) => ({ name, n })));
           return { pattern: m.pattern, text: ordered.map(({ name, n }) => `${name}=${describeNode(n)}`).sort().join(' ') };
@@ -65,7 +66,7 @@ describe('raw query matches', () => {
   it('gives one object per node, the one later navigation returns', () => {
     const query = new Parser.Query(grammarFor('python'), '(call function: (identifier) @fn) @call (call) @any');
     const tree = parse('python', 'print(1)\n');
-    const matches = wantedMatches(query, tree.rootNode, undefined, () => true);
+    const matches = wantedMatches(query, tree.rootNode, undefined, () => true).map((m) => ruleMatch(m));
     const named = matches.find((m) => m.pattern === 0)!;
     const any = matches.find((m) => m.pattern === 1)!;
     expect(named.captures.call).toBe(any.captures.any);
