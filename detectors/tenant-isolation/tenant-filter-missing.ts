@@ -290,8 +290,10 @@ interface FileState {
   readonly excluded: boolean;
   /** The source may name a tenant field (see tenantTextPattern): only then can it yield evidence. */
   readonly tenantText: boolean;
-  /** Calls read so far (by span), when the file is read through the query. */
-  readonly visited: Set<string>;
+  /** Calls read so far, when the file is read through the query (a node is always the same object). */
+  readonly visited: Set<SyntaxNode>;
+  /** Where PY_CALL_WORDS occur in the source (start, end, start, end…), in order; computed on first need. */
+  pyWords?: readonly number[];
 }
 
 const fileStates = new WeakMap<RuleContext, FileState>();
@@ -954,7 +956,9 @@ function pythonDefinitions(ctx: RuleContext, root: SyntaxNode, v: TenantVocabula
     const bases = klass.childForFieldName('superclasses')?.text ?? '';
     if (!PY_MODEL_BASE.test(bases)) continue;
     const body = klass.childForFieldName('body');
-    if (!body) continue;
+    // Nothing is recorded without a tenant field among the assignments, whose names are part of
+    // the body's text: a body without tenant text (see tenantTextPattern) is not read further.
+    if (!body || !tenantTextPattern(v).test(body.text)) continue;
     let field: string | undefined;
     const names = [klass.childForFieldName('name')!.text];
     for (const stmt of body.namedChildren) {
@@ -1052,6 +1056,63 @@ function pyCallCaptures(call: SyntaxNode): Captures | undefined {
   return (fn?.type === 'identifier' || fn?.type === 'attribute') && call.childForFieldName('arguments')?.type === 'argument_list' ? { call } : undefined;
 }
 
+/**
+ * The names pyCall() acts on, one of which a Python call's function spells as an identifier when
+ * pyCall() does anything with the call: the callee (`select`, `get_object_or_404`), the method
+ * (`query`, `get`) or the manager before it (`objects`, `_default_manager`, `query`). The
+ * function is part of the call's text, so a call without one of these words is passed over
+ * without asking the tree anything (nine Python calls in ten have none).
+ */
+const PY_CALL_WORDS = /\b(select|a?get_object_or_404|query|get|objects|_default_manager)\b/g;
+
+/** Where PY_CALL_WORDS occur in the file, ascending: start, end, start, end… */
+function pyWordsOf(ctx: RuleContext, state: FileState): readonly number[] {
+  return (state.pyWords ??= Array.from(ctx.file.source.matchAll(PY_CALL_WORDS), (m) => [m.index, m.index + m[0].length]).flat());
+}
+
+/** Whether one of PY_CALL_WORDS starts inside the node: a necessary condition for pyCall() to act on it. */
+function mayBePyQuery(ctx: RuleContext, state: FileState, node: SyntaxNode): boolean {
+  const words = pyWordsOf(ctx, state);
+  const start = node.startIndex;
+  let lo = 0;
+  let hi = words.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (words[2 * mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return 2 * lo < words.length && words[2 * lo]! < node.endIndex;
+}
+
+/**
+ * The calls and strings of a Python file that pyVisit() may act on, in document order (outer
+ * before inner at the same start), found from the words they need rather than by visiting every
+ * call and string. A call pyCall() acts on has one of PY_CALL_WORDS as its callee, its method or
+ * the attribute before its method: that identifier's parent is the call, or an attribute whose
+ * parent is, or an attribute in an attribute whose parent is. A string mayBeSql() accepts holds
+ * `update` or `from` (in any case): it is an ancestor of the node at that word.
+ */
+function pyNodesToRead(ctx: RuleContext, state: FileState, root: SyntaxNode): SyntaxNode[] {
+  const source = ctx.file.source;
+  const picked = new Set<SyntaxNode>();
+  const words = pyWordsOf(ctx, state);
+  for (let w = 0; w < words.length; w += 2) {
+    const leaf = root.descendantForIndex(words[w]!, words[w + 1]!);
+    if (leaf.type !== 'identifier') continue;
+    for (let up = leaf.parent, i = 0; up && i < 3; up = up.parent, i++) {
+      if (up.type === 'call') {
+        picked.add(up);
+        break;
+      }
+      if (up.type !== 'attribute') break;
+    }
+  }
+  for (const m of source.matchAll(/update|from/gi)) {
+    for (let n: SyntaxNode | null = root.descendantForIndex(m.index, m.index + m[0].length); n; n = n.parent) if (n.type === 'string') picked.add(n);
+  }
+  return [...picked].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+}
+
 function pyVisit(ctx: RuleContext, captures: Captures): void {
   if (captures.sql) sqlStringPy(ctx, captures.sql);
   else if (captures.call) pyCall(ctx, captures.call);
@@ -1080,36 +1141,38 @@ function onMatch(match: RuleMatch, ctx: RuleContext, python: boolean): void {
   if (state.excluded || state.tenantText) return;
   const { inner, call, root } = match.captures;
   if (inner) {
+    // The chain's first call lies inside `inner`: without a word there, pyCall() passes it over.
+    if (python && !mayBePyQuery(ctx, state, inner)) return;
     const start = chainStart(inner);
     const captures = python ? pyCallCaptures(start) : tsCallCaptures(start);
     if (captures && firstVisit(state, start)) (python ? pyVisit : tsVisit)(ctx, captures);
     return;
   }
   const node = call ?? root;
+  if (python && call && !mayBePyQuery(ctx, state, call)) return;
   if (node && !firstVisit(state, node)) return;
   (python ? pyVisit : tsVisit)(ctx, match.captures);
 }
 
 /** A call not read yet in this file (the chain pattern may lead to a call the query also matched). */
 function firstVisit(state: FileState, call: SyntaxNode): boolean {
-  const key = `${call.startIndex}:${call.endIndex}`;
-  if (state.visited.has(key)) return false;
-  state.visited.add(key);
+  if (state.visited.has(call)) return false;
+  state.visited.add(call);
   return true;
 }
 
 /** Every call and string of the file, as the query would match them over the whole file. */
 function readWhole(ctx: RuleContext, tree: Tree): void {
-  const python = ctx.file.language === 'python';
-  const nodes = tree.rootNode.descendantsOfType(python ? ['call', 'string'] : ['call_expression', 'string', 'template_string']);
-  for (const node of nodes) {
-    if (python) {
+  if (ctx.file.language === 'python') {
+    for (const node of pyNodesToRead(ctx, fileState(ctx), tree.rootNode)) {
       const captures = node.type === 'call' ? pyCallCaptures(node) : { sql: node };
       if (captures) pyVisit(ctx, captures);
-    } else {
-      const captures = node.type === 'call_expression' ? tsCallCaptures(node) : { sql: node };
-      if (captures) tsVisit(ctx, captures);
     }
+    return;
+  }
+  for (const node of tree.rootNode.descendantsOfType(['call_expression', 'string', 'template_string'])) {
+    const captures = node.type === 'call_expression' ? tsCallCaptures(node) : { sql: node };
+    if (captures) tsVisit(ctx, captures);
   }
 }
 
