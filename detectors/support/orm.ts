@@ -365,22 +365,26 @@ export function dbCall(call: SyntaxNode): DbCall | undefined {
  * skipped (they run when called, not here), and a chain is returned once, from its outermost call.
  */
 export function dbCallsIn(node: SyntaxNode, opts: { skipFunctions?: boolean } = {}): DbCall[] {
-  const found: DbCall[] = [];
-  const stack: SyntaxNode[] = [node];
   const skip = opts.skipFunctions ?? true;
-  while (stack.length) {
-    const current = stack.pop()!;
-    if (current !== node && skip && FUNCTION_NODE.has(current.type)) continue;
+  const found: DbCall[] = [];
+  // One native walk for the calls and the functions, in document order; what lies inside a
+  // skipped function or a database call found (it starts before that node's end) is passed over.
+  let skipUntil = -1;
+  for (const current of node.descendantsOfType(skip ? CALLS_AND_FUNCTIONS : CALLS)) {
+    if (current.startIndex < skipUntil) continue;
     if (current.type === 'call_expression' || current.type === 'call') {
       const db = dbCall(current);
       if (db) {
         found.push(db);
-        continue;
+        skipUntil = current.endIndex;
       }
+    } else if (current !== node) {
+      skipUntil = current.endIndex;
     }
-    for (let i = current.namedChildCount - 1; i >= 0; i--) stack.push(current.namedChild(i)!);
   }
   return found;
 }
 
-const FUNCTION_NODE = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration', 'function_definition', 'lambda', 'class_declaration', 'class_definition']);
+const FUNCTION_NODE = ['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration', 'function_definition', 'lambda', 'class_declaration', 'class_definition'];
+const CALLS = ['call_expression', 'call'];
+const CALLS_AND_FUNCTIONS = [...CALLS, ...FUNCTION_NODE];
