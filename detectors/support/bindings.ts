@@ -186,7 +186,7 @@ function pyLookup(name: string, from: SyntaxNode, before: number): Binding | und
   while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
   if (!scope) return undefined;
   let found: Binding | undefined;
-  for (const node of bindingSites(scope)) {
+  for (const node of bindingSites(scope).get(name) ?? []) {
     if (node.startIndex >= before) continue;
     let candidate: Binding | undefined;
     if (node.type === 'assignment') {
@@ -219,31 +219,81 @@ function pyLookup(name: string, from: SyntaxNode, before: number): Binding | und
 }
 
 const PY_BINDING_SITES = new Set(['assignment', 'for_statement', 'as_pattern']);
-const bindingSiteCache = new WeakMap<Tree, Map<number, readonly SyntaxNode[]>>();
+const bindingSiteCache = new WeakMap<Tree, Map<number, ReadonlyMap<string, readonly SyntaxNode[]>>>();
 
 /**
  * The statements of a function or module body that can bind a name (assignments, `for` targets,
- * `as` aliases), collected once per scope: walking the scope for every name looked up made large
- * modules quadratic.
+ * `as` aliases), by the names they bind, in document order, collected once per scope: walking
+ * the scope for every name looked up made large modules quadratic, and going through every site
+ * of a module for each name looked up in it was most of what was left.
  */
-function bindingSites(scope: SyntaxNode): readonly SyntaxNode[] {
+function bindingSites(scope: SyntaxNode): ReadonlyMap<string, readonly SyntaxNode[]> {
   let byScope = bindingSiteCache.get(scope.tree);
   if (!byScope) bindingSiteCache.set(scope.tree, (byScope = new Map()));
   const cached = byScope.get(scope.startIndex);
   if (cached) return cached;
   const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
-  const sites: SyntaxNode[] = [];
+  const sites = new Map<string, SyntaxNode[]>();
+  // A JS walk of the statements: a native walk for the sites would also return every site in
+  // the nested functions and classes, which at module level is nearly all of them.
   const stack: SyntaxNode[] = body ? [body] : [];
   while (stack.length) {
     const node = stack.pop()!;
     if (node !== body && PY_NESTED.has(node.type)) continue;
-    if (PY_BINDING_SITES.has(node.type)) sites.push(node);
+    if (PY_BINDING_SITES.has(node.type)) {
+      for (const name of siteNames(node)) {
+        const list = sites.get(name);
+        if (!list) sites.set(name, [node]);
+        else if (list[list.length - 1] !== node) list.push(node);
+      }
+    }
     // Bindings sit in statements: expressions (calls, operators, literals) are not walked.
     if (node !== body && !PY_STATEMENT_CONTAINERS.has(node.type)) continue;
     for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
   }
   byScope.set(scope.startIndex, sites);
   return sites;
+}
+
+/** The names a binding site may bind (`pyLookup` checks the rest). */
+function siteNames(site: SyntaxNode): string[] {
+  if (site.type === 'as_pattern') {
+    const alias = site.childForFieldName('alias')?.text;
+    return alias === undefined ? [] : [alias];
+  }
+  const names: string[] = [];
+  patternNames(site.childForFieldName('left'), names);
+  return names;
+}
+
+/** Every name `patternBinds(pattern, name)` is true for, walking the pattern the same way. */
+function patternNames(pattern: SyntaxNode | null, out: string[]): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case 'identifier':
+    case 'shorthand_property_identifier_pattern':
+      out.push(pattern.text);
+      return;
+    case 'object_pattern':
+    case 'array_pattern':
+    case 'pattern_list':
+    case 'tuple_pattern':
+    case 'list_pattern':
+    case 'list_splat_pattern':
+    case 'rest_pattern':
+    case 'assignment_pattern':
+    case 'object_assignment_pattern':
+    case 'pair_pattern':
+      for (const child of pattern.namedChildren) {
+        if (pattern.type === 'pair_pattern' && child === pattern.childForFieldName('key')) continue;
+        if (pattern.type === 'assignment_pattern' && child === pattern.childForFieldName('right')) continue;
+        if (pattern.type === 'object_assignment_pattern' && child === pattern.childForFieldName('right')) continue;
+        patternNames(child, out);
+      }
+      return;
+    default:
+      return;
+  }
 }
 
 /** Either grammar's binding. */

@@ -1,5 +1,5 @@
 import type { SyntaxNode, Tree } from '../../src/engine/types.js';
-import { calleeName, callArguments, descendants, enclosingFunction, lastSegment, stringValue } from './syntax.js';
+import { calleeName, callArguments, enclosingFunction, lastSegment, stringValue } from './syntax.js';
 
 /**
  * Reading SQL in application code: which calls run SQL, what SQL a call is given (a literal, a
@@ -202,25 +202,31 @@ function definitionIndex(scope: SyntaxNode, moduleLevelOnly: boolean): Map<strin
   const cached = byScope.get(key);
   if (cached) return cached;
   const index = new Map<string, IndexedDefinition[]>();
-  const stack: SyntaxNode[] = [scope];
-  while (stack.length) {
-    const node = stack.pop()!;
-    const name = definedName(node);
-    if (name) {
-      const definition = definitionIn(node, name);
-      if (definition) {
-        const list = index.get(name) ?? [];
-        list.push({ start: node.startIndex, definition });
-        index.set(name, list);
-      }
-    }
+  // One native walk returns the definitions (and, at module level, the functions to skip) in
+  // document order, instead of a JS visit of every node of the scope.
+  let skipUntil = -1;
+  for (const node of scope.descendantsOfType(moduleLevelOnly ? DEFINITION_OR_SCOPE_TYPES : DEFINITION_TYPES)) {
     // At module level only module-level statements count, not other functions' locals.
-    if (moduleLevelOnly && node !== scope && FUNCTION_OR_MODULE.has(node.type)) continue;
-    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
+    if (node.startIndex < skipUntil) continue;
+    if (moduleLevelOnly && node !== scope && FUNCTION_OR_MODULE.has(node.type)) {
+      skipUntil = node.endIndex;
+      continue;
+    }
+    const name = definedName(node);
+    if (!name) continue;
+    const definition = definitionIn(node, name);
+    if (!definition) continue;
+    const list = index.get(name) ?? [];
+    list.push({ start: node.startIndex, definition });
+    index.set(name, list);
   }
   byScope.set(key, index);
   return index;
 }
+
+/** The node types `definitionIn` reads; `definedName` also accepts other `*assignment*` types, which it then rejects. */
+const DEFINITION_TYPES = ['variable_declarator', 'assignment_expression', 'assignment', 'augmented_assignment_expression', 'augmented_assignment'];
+const DEFINITION_OR_SCOPE_TYPES = [...DEFINITION_TYPES, ...FUNCTION_OR_MODULE];
 
 function definedName(node: SyntaxNode): string | undefined {
   const field = node.type === 'variable_declarator' ? 'name' : /assignment/.test(node.type) ? 'left' : undefined;
@@ -556,13 +562,14 @@ function isSafeArray(name: SyntaxNode, depth: number): boolean {
     if (d.value.type !== 'array' && d.value.type !== 'list') return isConstantRoot(name);
     items.push(...d.value.namedChildren);
   }
-  for (const node of descendants(scope)) {
-    if (node.type !== 'call_expression' && node.type !== 'call') continue;
+  for (const node of scope.descendantsOfType(CALL_TYPES)) {
     const callee = calleeName(node);
     if (callee === `${name.text}.push` || callee === `${name.text}.append`) items.push(...callArguments(node));
   }
   return items.every((i) => isSafeValue(i, depth + 1));
 }
+
+const CALL_TYPES = ['call_expression', 'call'];
 
 /** UPPER_CASE constants and their members: `SORT_COLUMNS`, `Tables.INVOICES`, `TABLES.invoices`. */
 function isConstantRoot(node: SyntaxNode): boolean {
