@@ -145,6 +145,8 @@ function sameNode(a: SyntaxNode, b: SyntaxNode): boolean {
 // Python
 
 const PY_NESTED_SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
+/** `lambda` also names the keyword inside a lambda, which lies within the lambda and is skipped with it. */
+const PY_CALL_OR_NESTED_SCOPE = ['call', ...PY_NESTED_SCOPES];
 
 function checkPy(match: RuleMatch, ctx: RuleContext): void {
   const node = match.captures.tx!;
@@ -162,23 +164,26 @@ function checkPy(match: RuleMatch, ctx: RuleContext): void {
   }
   if (!body) return;
   const bindings = serviceBindingsPy(node.tree.rootNode);
-  const stack: SyntaxNode[] = [body];
-  while (stack.length) {
-    const n = stack.pop()!;
+  // One native walk returns the calls and the nested scopes in document order; a call inside a
+  // nested scope seen before it is skipped by its position.
+  let skipUntil = -1;
+  for (const n of body.descendantsOfType(PY_CALL_OR_NESTED_SCOPE)) {
+    if (n.startIndex < skipUntil) continue;
     // Code in a nested function or lambda runs later: `transaction.on_commit(lambda: send_mail(…))`.
-    if (n !== body && PY_NESTED_SCOPES.has(n.type)) continue;
-    if (n.type === 'call') {
-      const kind = outsideServiceKindPy(n, bindings);
-      if (kind) {
-        const callee = n.childForFieldName('function')!;
-        ctx.report({
-          node: callee,
-          key: ctx.text(n),
-          message: `\`${shortText(ctx.text(callee))}(…)\` is ${describeKind(kind)} made inside \`${label}\`: ${consequences(kind)}.`,
-        });
-      }
+    if (n !== body && PY_NESTED_SCOPES.has(n.type)) {
+      skipUntil = n.endIndex;
+      continue;
     }
-    for (let i = n.namedChildCount - 1; i >= 0; i--) stack.push(n.namedChild(i)!);
+    if (n.type !== 'call') continue;
+    const kind = outsideServiceKindPy(n, bindings);
+    if (kind) {
+      const callee = n.childForFieldName('function')!;
+      ctx.report({
+        node: callee,
+        key: ctx.text(n),
+        message: `\`${shortText(ctx.text(callee))}(…)\` is ${describeKind(kind)} made inside \`${label}\`: ${consequences(kind)}.`,
+      });
+    }
   }
 }
 
