@@ -27,30 +27,33 @@ export function visitorFor(rule: Rule, language: SyntaxLanguage): SyntaxVisitor 
   return language === 'python' ? rule.py : rule.ts;
 }
 
-/** At most this many rules read a file through their own queries (one walk each). */
-const FEW_RULES = 3;
-
 export type Scope = 'changed' | 'file' | 'all';
 
 /** Files seen before the rules' admission rates are first taken (then again at every 8× as many). */
 const FIRST_SURVEY = 64;
-/** A rule let into at least this share of files is read by the shared query; rarer ones by their own. */
+/** A rule let into at least this share of files is common: its patterns are in the shared query. */
 const COMMON_SHARE = 0.2;
 
 /**
  * One grammar's compiled queries, each compiled on first use: one per rule, and per scope one
- * with the patterns of every common rule. Walking a tree with a query costs about a third of
- * parsing it even when nothing matches, and every match of a broad pattern (every call, every
- * string) is then built by the bindings: on Django, all rules' patterns yield ~140 matches per
- * KB, which cost more than the parse. So:
- * - a file the per-file gate opens to one to three rules is read with just their queries;
- * - otherwise one walk with the shared query of the rules most files let in (matches of the
- *   ones this file did not are dropped), plus the own query of each rarer rule it let in. Which
- *   rules are common is learnt from the files read (after 64, 512 and 4096 of them; before
- *   that every rule counts as common), so a rule that reads one file in a hundred does not
- *   have its broad patterns matched in all the others.
- * A query per set of rules would do both at once, but files fall into too many sets (460
- * distinct sets in 560 files of Django). Results do not depend on which query delivers a match.
+ * with the patterns of every common rule and one with every rule's. Walking a tree with a
+ * query costs about a third of parsing it even when nothing matches, and every match of a broad
+ * pattern (every call, every string) is then built by the bindings: on Django, all rules'
+ * patterns yield ~140 matches per KB, which cost more than the parse. So a file is walked once,
+ * with the smallest query that holds the patterns of every rule the per-file gate let in:
+ * - the rule's own query when the gate let in one rule;
+ * - the shared query of the common rules, the ones most files let in, when all the rules it let
+ *   in are common (matches of the ones it did not are dropped). Which rules are common is learnt
+ *   from the files read (after 64, 512 and 4096 of them; before that every rule counts as
+ *   common), so a rule that reads one file in a hundred does not have its broad patterns
+ *   matched in all the others;
+ * - the query of every rule otherwise.
+ * Measured on the benchmark corpus (docs/performance.md), one walk with unwanted matches beats a
+ * shared walk plus one walk per rarer rule: a walk's fixed cost is larger than the matches of
+ * the rarer rules' patterns, now that patterns alike are matched once (query-source.ts). A query
+ * per set of rules would fit each file best, but files fall into too many sets (460 distinct
+ * sets in 560 files of Django) to compile each. Results do not depend on which query delivers a
+ * match.
  */
 export class QuerySet {
   private readonly single = new Map<number, CompiledQuery>();
@@ -72,12 +75,9 @@ export class QuerySet {
   queriesFor(indexes: readonly number[], scope: Scope): CompiledQuery[] {
     this.observe(indexes);
     if (indexes.length === 0) return [];
-    if (indexes.length <= FEW_RULES) return indexes.map((index) => this.ruleQuery(index));
+    if (indexes.length === 1) return [this.ruleQuery(indexes[0]!)];
     const common = this.common;
-    const rare = common ? indexes.filter((index) => !common.has(index)) : [];
-    // Many rare rules at once: one walk with every rule's patterns is cheaper than many walks.
-    if (rare.length > FEW_RULES) return this.sharedQuery(scope, undefined);
-    return [...(rare.length < indexes.length ? this.sharedQuery(scope, common) : []), ...rare.map((index) => this.ruleQuery(index))];
+    return this.sharedQuery(scope, common && indexes.every((index) => common.has(index)) ? common : undefined);
   }
 
   private observe(indexes: readonly number[]): void {
