@@ -453,9 +453,10 @@ const rule: Rule = {
   // a NestJS `cors` option, a CORSMiddleware, a Django `CORS_*` setting, flask-cors
   // `cross_origin`, or an `Access-Control-Allow-Origin` header (matched whole, as a string).
   requires: ['cors', 'cross_origin', 'access-control-allow-origin'],
+  // `(call arguments: …)` is every call, written as other rules write it so the engine matches it once for all.
   ts: {
     query: `
-(call_expression function: (_) arguments: (arguments)) @call
+(call_expression arguments: (arguments)) @call
 (pair key: [(string) (property_identifier)] @key value: (_) @value)
 `,
     onMatch(match, ctx) {
@@ -465,7 +466,7 @@ const rule: Rule = {
   },
   py: {
     query: `
-(call function: (_) arguments: (argument_list)) @call
+(call arguments: (argument_list)) @call
 (assignment left: [(identifier) (subscript)] @target right: (_) @value)
 (pair key: (string) @key value: (_) @value)
 `,

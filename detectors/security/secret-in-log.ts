@@ -22,7 +22,8 @@ function isLogCall(call: SyntaxNode, python: boolean): boolean {
 function check(python: boolean) {
   return (match: RuleMatch, ctx: RuleContext): void => {
     const call = match.captures.call!;
-    const args = match.captures.args!;
+    // The arguments are read here rather than captured: the pattern is then the same as other rules' and matched once for all.
+    const args = call.childForFieldName('arguments')!;
     if (!isLogCall(call, python)) return;
     for (const value of secretValuesIn(args)) {
       ctx.report({
@@ -57,11 +58,11 @@ const rule: Rule = {
   // `signale`.
   requires: ['log', 'consol', 'pino', 'winston', 'bunyan', 'signale', 'print'],
   ts: {
-    query: `(call_expression function: (member_expression) arguments: (arguments) @args) @call`,
+    query: `(call_expression function: (member_expression) arguments: (arguments)) @call`,
     onMatch: check(false),
   },
   py: {
-    query: `(call function: [(attribute) (identifier)] arguments: (argument_list) @args) @call`,
+    query: `(call function: [(attribute) (identifier)] arguments: (argument_list)) @call`,
     onMatch: check(true),
   },
 };

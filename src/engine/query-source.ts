@@ -17,7 +17,10 @@
 export interface PatternText {
   /** The pattern as written (comments dropped). */
   readonly text: string;
-  /** The same with whitespace collapsed and captures renamed by first appearance: equal keys match the same nodes. */
+  /**
+   * The same with whitespace collapsed, captures renamed by first appearance and alternations of
+   * bare node types sorted: equal keys match the same nodes.
+   */
   readonly key: string;
   /** The capture names in order of first appearance (key name `c<i>` stands for `captures[i]`). */
   readonly captures: readonly string[];
@@ -37,7 +40,7 @@ export function splitPatterns(source: string): PatternText[] | undefined {
   // Whether the current pattern has its body yet: after it, only quantifiers and captures attach.
   let hasBody = false;
   const finish = (): void => {
-    if (hasBody) patterns.push({ text: text.trim(), key: key.trim(), captures });
+    if (hasBody) patterns.push({ text: text.trim(), key: sortAlternatives(key.trim()), captures });
     text = '';
     key = '';
     captures = [];
@@ -103,4 +106,11 @@ export function splitPatterns(source: string): PatternText[] | undefined {
   if (depth !== 0) return undefined;
   finish();
   return patterns;
+}
+
+/** An alternation of bare node types, `[(attribute) (identifier)]`: the order of its members does not change what matches. */
+const PLAIN_ALTERNATION = /\[((?: ?\([a-z_]+\))+) ?\]/g;
+
+function sortAlternatives(key: string): string {
+  return key.replace(PLAIN_ALTERNATION, (_, members: string) => `[${(members.match(/\([a-z_]+\)/g) ?? []).sort().join(' ')}]`);
 }

@@ -38,6 +38,13 @@ describe('cutting queries into patterns', () => {
     expect(a!.key).toBe(b!.key);
     expect(a!.captures).toEqual(['fn', 'call']);
     expect(b!.captures).toEqual(['name', 'whole']);
+    const [e] = splitPatterns('(call function: [(identifier) (attribute)] arguments: (argument_list)) @c')!;
+    const [f] = splitPatterns('(call function: [ (attribute) (identifier) ] arguments: (argument_list)) @call')!;
+    expect(e!.key).toBe(f!.key);
+    // Alternations with captures or fields inside keep their order.
+    const [g] = splitPatterns('[(call) @a (string) @b]')!;
+    const [h] = splitPatterns('[(string) @b (call) @a]')!;
+    expect(g!.key).not.toBe(h!.key);
     const [c] = splitPatterns('(call function: (attribute) @fn) @call')!;
     expect(c!.key).not.toBe(a!.key);
     // The same names in another order are another pattern's captures.
