@@ -272,8 +272,7 @@ function checkLoop(ctx: RuleContext, iterable: SyntaxNode, body: SyntaxNode, ite
   const items = boundNames(itemPattern);
   if (items.size === 0) return;
   const prefetched = prefetchedRelations(source.path);
-  for (const node of descendants(body)) {
-    if (node.type !== 'call') continue;
+  for (const node of body.descendantsOfType('call')) {
     const related = relatedManagerCall(node, items);
     if (!related || prefetched.has(related.relation)) continue;
     reportOnce(
