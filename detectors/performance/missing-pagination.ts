@@ -91,8 +91,7 @@ function tsUnbounded(db: DbCall): string | undefined {
 
 /** `.where({ id })`, `.where('id', id)`, `.where('users.id', '=', id)`. */
 function knexWhereIsUnique(call: SyntaxNode): boolean {
-  for (const node of descendants(call)) {
-    if (node.type !== 'call_expression') continue;
+  for (const node of call.descendantsOfType('call_expression')) {
     const fn = node.childForFieldName('function');
     if (fn?.type !== 'member_expression' || fn.childForFieldName('property')?.text !== 'where') continue;
     const first = node.childForFieldName('arguments')?.namedChildren[0];
@@ -106,6 +105,8 @@ function knexWhereIsUnique(call: SyntaxNode): boolean {
 const DJANGO_BOUNDS = new Set(['get', 'first', 'last', 'count', 'exists', 'aggregate', 'latest', 'earliest', 'get_or_create', 'update_or_create', 'in_bulk', 'iterator', 'aget', 'afirst', 'alast', 'acount', 'aexists', 'none', 'contains']);
 const SQLALCHEMY_BOUNDS = new Set(['limit', 'first', 'one', 'one_or_none', 'scalar_one', 'scalar_one_or_none', 'scalar', 'get', 'paginate', 'count', 'slice', 'fetch', 'fetchone', 'fetchmany', 'yield_per', 'partitions', 'stream', 'stream_scalars', 'exists', 'offset', 'get_or_404', 'first_or_404', 'one_or_404', 'paginate']);
 const UNIQUE_KWARG = /^(id|pk|uuid|slug)(__exact)?$/;
+/** The nodes of a Python query pyUnbounded() reads: calls, keywords, comparisons, subscripts. */
+const QUERY_PART_TYPES = ['call', 'keyword_argument', 'comparison_operator', 'subscript'];
 
 /**
  * The nodes that make up a Python query: the call chain plus the statements it was given by name
@@ -116,8 +117,8 @@ function pyQueryParts(db: DbCall): SyntaxNode[] {
   const stack: SyntaxNode[] = [db.call];
   for (let depth = 0; stack.length && depth < 6; depth++) {
     const node = stack.pop()!;
-    for (const id of descendants(node)) {
-      if (id.type !== 'identifier' || id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute') === id) continue;
+    for (const id of node.descendantsOfType('identifier')) {
+      if (id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute') === id) continue;
       const binding = pyBinding(id);
       if (binding?.kind === 'value' && !parts.includes(binding.value) && binding.value.endIndex <= db.call.startIndex) {
         const v = unwrap(binding.value);
@@ -140,7 +141,7 @@ function pyUnbounded(db: DbCall): string | undefined {
   // A statement is a `select(...)`/`query(...)`, or Flask-SQLAlchemy's `Model.query`.
   let sawStatement = db.library === 'django' || (db.library === 'sqlalchemy' && /^[A-Z]/.test(db.model ?? ''));
   for (const part of parts) {
-    for (const node of descendants(part)) {
+    for (const node of part.descendantsOfType(QUERY_PART_TYPES)) {
       if (node.type === 'call') {
         const fn = node.childForFieldName('function');
         const name = fn?.type === 'attribute' ? fn.childForFieldName('attribute')!.text : fn?.text;
@@ -178,6 +179,10 @@ function pyUnbounded(db: DbCall): string | undefined {
 const TS_BINDERS = new Set(['variable_declarator', 'assignment_expression']);
 const PY_BINDERS = new Set(['assignment']);
 const NESTED = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'function_definition', 'lambda', 'class_definition']);
+const TS_BINDERS_AND_NESTED = [...TS_BINDERS, ...NESTED];
+const PY_BINDERS_AND_NESTED = [...PY_BINDERS, ...NESTED];
+const NAME_TYPES = ['identifier', 'shorthand_property_identifier'];
+const TARGET_NAME_TYPES = ['identifier', 'shorthand_property_identifier_pattern'];
 
 function contains(outer: SyntaxNode, inner: SyntaxNode): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
@@ -186,8 +191,7 @@ function contains(outer: SyntaxNode, inner: SyntaxNode): boolean {
 /** Whether `node` reads one of `names` as a list (not only its length or count). */
 function mentions(node: SyntaxNode, names: ReadonlySet<string>): boolean {
   if (names.size === 0) return false;
-  for (const id of descendants(node)) {
-    if (id.type !== 'identifier' && id.type !== 'shorthand_property_identifier') continue;
+  for (const id of node.descendantsOfType(NAME_TYPES)) {
     if (!names.has(id.text)) continue;
     const parent = id.parent;
     if (parent?.type === 'attribute' && parent.childForFieldName('attribute') === id) continue;
@@ -207,22 +211,21 @@ function reachesResponse(fn: SyntaxNode, query: SyntaxNode): boolean {
   const binders = python ? PY_BINDERS : TS_BINDERS;
   const tainted = new Set<string>();
   const body = fn.childForFieldName('body');
-  const stack: SyntaxNode[] = body ? [body] : [];
+  // The binders of the body in document order, nested functions' own passed over (a node
+  // starting before the end of a nested function lies inside it).
   const ordered: SyntaxNode[] = [];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (node !== body && NESTED.has(node.type)) continue;
-    if (binders.has(node.type)) ordered.push(node);
-    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
+  let skipUntil = -1;
+  for (const node of body ? body.descendantsOfType(python ? PY_BINDERS_AND_NESTED : TS_BINDERS_AND_NESTED) : []) {
+    if (node.startIndex < skipUntil) continue;
+    if (node !== body && NESTED.has(node.type)) skipUntil = node.endIndex;
+    else if (binders.has(node.type)) ordered.push(node);
   }
   for (const binder of ordered) {
     const value = binder.childForFieldName('value') ?? binder.childForFieldName('right');
     const target = binder.childForFieldName('name') ?? binder.childForFieldName('left');
     if (!value || !target) continue;
     if (contains(value, query) || mentions(value, tainted)) {
-      for (const id of descendants(target)) {
-        if (id.type === 'identifier' || id.type === 'shorthand_property_identifier_pattern') tainted.add(id.text);
-      }
+      for (const id of target.descendantsOfType(TARGET_NAME_TYPES)) tainted.add(id.text);
     }
   }
   return sinks.some((s) => mentions(s, tainted));
@@ -259,7 +262,7 @@ function checkCall(ctx: RuleContext, call: SyntaxNode, python: boolean): void {
   if (NOT_REQUEST_CODE.test(ctx.file.path) || !fileMentions(ctx, HANDLER_HINT)) return;
   // The handler first: the file's handlers are found once, so most calls (outside any GET
   // handler) are answered by their offset, before any walk up or database-call recognition.
-  const handler = handlerAt(call, ctx.file.path);
+  const handler = handlerAt(call, ctx.file.path, ctx.file.source);
   if (!handler || (handler.method !== 'GET' && handler.method !== 'ANY') || isChainLink(call)) return;
   const db = python ? pyDbCall(call) : tsDbCall(call);
   if (!db || db.access === 'write') return;
@@ -304,8 +307,7 @@ function viewQuery(body: SyntaxNode): { node: SyntaxNode; report: SyntaxNode } |
   }
   const getQueryset = classMethod(body, 'get_queryset');
   if (!getQueryset) return undefined;
-  for (const node of descendants(getQueryset)) {
-    if (node.type !== 'return_statement') continue;
+  for (const node of getQueryset.descendantsOfType('return_statement')) {
     const returned = unwrap(node.namedChild(0));
     if (returned?.type !== 'call') return undefined;
     const db = pyDbCall(returned);

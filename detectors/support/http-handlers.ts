@@ -102,8 +102,16 @@ function tsHandlerFor(fn: SyntaxNode, path: string): HttpHandler | undefined {
 
 const PY_ROUTE_VERBS: Record<string, HttpMethod> = { get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' };
 
-function pyHandlerFor(fn: SyntaxNode, path: string): HttpHandler | undefined {
-  const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
+/** `def name(` / `async def name(` on one line: the name, read from the source without asking the tree. */
+const DEF_HEADER = /^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(/;
+
+function functionName(fn: SyntaxNode, source: string | undefined): string {
+  const header = source === undefined ? null : DEF_HEADER.exec(source.slice(fn.startIndex, fn.startIndex + 120));
+  return header ? header[1]! : (fn.childForFieldName('name')?.text ?? '');
+}
+
+/** `decorated`: the function's parent when that is a `decorated_definition`; `source`: the file's text, when known. */
+function pyHandlerFor(fn: SyntaxNode, path: string, decorated: SyntaxNode | undefined, source?: string): HttpHandler | undefined {
   for (const decorator of decorated?.namedChildren.filter((c) => c.type === 'decorator') ?? []) {
     const call = decorator.namedChild(0);
     if (call?.type !== 'call') continue;
@@ -132,7 +140,7 @@ function pyHandlerFor(fn: SyntaxNode, path: string): HttpHandler | undefined {
   }
   // Class-based views: `def get(self, request)` on an APIView/View. The name first: it rules out
   // most functions with one lookup, where finding the class takes several.
-  const fnName = fn.childForFieldName('name')?.text ?? '';
+  const fnName = functionName(fn, source);
   if (fnName !== 'get' && fnName !== 'list') return undefined;
   const up = fn.parent?.parent;
   const klass = up?.type === 'class_definition' ? up : up?.parent?.type === 'class_definition' ? up.parent : undefined;
@@ -149,7 +157,7 @@ export function enclosingHandler(node: SyntaxNode, path: string): HttpHandler | 
       const handler = tsHandlerFor(p, path);
       if (handler) return handler;
     } else if (p.type === 'function_definition') {
-      const handler = pyHandlerFor(p, path);
+      const handler = pyHandlerFor(p, path, p.parent?.type === 'decorated_definition' ? p.parent : undefined);
       if (handler) return handler;
     }
   }
@@ -162,16 +170,26 @@ interface HandlerSpan {
   readonly handler: HttpHandler;
 }
 
-const FUNCTION_TYPES = [...TS_FUNCTIONS, 'function_definition'];
+/**
+ * The functions, and the Python nodes that tell which functions are decorated: a
+ * `decorated_definition` is followed in document order by its decorators (expressions: no
+ * definition inside) and then its definition, a function or a class. So a Python function's
+ * parent is a `decorated_definition` exactly when that is the node listed just before it.
+ */
+const SPAN_TYPES = [...TS_FUNCTIONS, 'function_definition', 'decorated_definition', 'class_definition'];
 const handlersByTree = new WeakMap<object, { path: string; spans: HandlerSpan[] }>();
 
 /** Every HTTP handler of a file, found once per tree: one native call lists the functions. */
-function handlerSpans(node: SyntaxNode, path: string): HandlerSpan[] {
+function handlerSpans(node: SyntaxNode, path: string, source: string | undefined): HandlerSpan[] {
   const cached = handlersByTree.get(node.tree);
   if (cached && cached.path === path) return cached.spans;
   const spans: HandlerSpan[] = [];
-  for (const fn of node.tree.rootNode.descendantsOfType(FUNCTION_TYPES)) {
-    const handler = fn.type === 'function_definition' ? pyHandlerFor(fn, path) : tsHandlerFor(fn, path);
+  let previous: SyntaxNode | undefined;
+  for (const fn of node.tree.rootNode.descendantsOfType(SPAN_TYPES)) {
+    const decorated = previous?.type === 'decorated_definition' ? previous : undefined;
+    previous = fn;
+    if (fn.type === 'decorated_definition' || fn.type === 'class_definition') continue;
+    const handler = fn.type === 'function_definition' ? pyHandlerFor(fn, path, decorated, source) : tsHandlerFor(fn, path);
     if (handler) spans.push({ start: fn.startIndex, end: fn.endIndex, handler });
   }
   handlersByTree.set(node.tree, { path, spans });
@@ -184,10 +202,11 @@ function handlerSpans(node: SyntaxNode, path: string): HandlerSpan[] {
  * offset. A function whose span holds a call's start, past the function's own first character,
  * is an ancestor of the call (spans nest, and no function starts with a call: its first token is
  * `def`, `function`, `async`, `@`, its name or a parameter); the nearest starts last. Not for
- * other nodes: a parameter `req` of `req => …` starts where its function does.
+ * other nodes: a parameter `req` of `req => …` starts where its function does. `source`, the
+ * file's text, lets Python functions' names be read from it rather than from the tree.
  */
-export function handlerAt(node: SyntaxNode, path: string): HttpHandler | undefined {
-  const spans = handlerSpans(node, path);
+export function handlerAt(node: SyntaxNode, path: string, source?: string): HttpHandler | undefined {
+  const spans = handlerSpans(node, path, source);
   if (spans.length === 0) return undefined;
   const start = node.startIndex;
   let best: HandlerSpan | undefined;
