@@ -234,6 +234,9 @@ function isResponseCall(call: SyntaxNode): boolean {
   return !!object && RESPONSE_CONSTRUCTORS.test(lastSegment(object) ?? '') && property === 'json';
 }
 
+const NESTED_DEFINITIONS = new Set([...TS_FUNCTIONS, 'function_definition', 'lambda', 'class_definition']);
+const RESPONSE_WALK_TYPES = [...NESTED_DEFINITIONS, 'return_statement', 'call_expression', 'call', 'new_expression', 'assignment_expression'];
+
 const PAGE_RENDER = /(^|\.)(render|render_to_response|render_template|TemplateResponse|redirect|HttpResponseRedirect|RedirectResponse)$/;
 
 function isPageRender(value: SyntaxNode): boolean {
@@ -255,27 +258,33 @@ export function responseExpressions(fn: SyntaxNode): SyntaxNode[] {
     out.push(body);
     return out;
   }
-  const stack: SyntaxNode[] = [body];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (node !== body && (TS_FUNCTIONS.has(node.type) || node.type === 'function_definition' || node.type === 'lambda' || node.type === 'class_definition')) continue;
+  // One native walk over the nodes decided on, in document order; a node starting before
+  // `skipUntil` lies inside one passed over whole (a nested function, a return, a response).
+  let skipUntil = -1;
+  for (const node of body.descendantsOfType(RESPONSE_WALK_TYPES)) {
+    if (node.startIndex < skipUntil) continue;
+    if (NESTED_DEFINITIONS.has(node.type)) {
+      skipUntil = node.endIndex;
+      continue;
+    }
     if (node.type === 'return_statement') {
       const value = node.namedChildren.find((c) => c.type !== 'comment');
       // A rendered template or a redirect is a page, not a list payload.
       if (value && !isPageRender(value)) out.push(value);
+      skipUntil = node.endIndex;
       continue;
     }
     if ((node.type === 'call_expression' || node.type === 'call' || node.type === 'new_expression') && isResponseCall(node)) {
       const args = node.childForFieldName('arguments');
       if (args) out.push(args);
+      skipUntil = node.endIndex;
       continue;
     }
     if (node.type === 'assignment_expression' && /^(ctx|context)\.body$/.test(node.childForFieldName('left')?.text ?? '')) {
       const right = node.childForFieldName('right');
       if (right) out.push(right);
-      continue;
+      skipUntil = node.endIndex;
     }
-    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
   }
   return out;
 }
