@@ -179,9 +179,9 @@ export function definitionsOf(name: string, at: SyntaxNode): Definition[] {
   const root = rootOf(at);
   const before = (entries: readonly IndexedDefinition[] | undefined): Definition[] =>
     (entries ?? []).filter((e) => e.start < at.startIndex).map((e) => e.definition);
-  const local = before(definitionIndex(scope, false).get(name));
+  const local = before(definitionIndex(scope, root, false).get(name));
   if (local.length || scope === root) return local;
-  return before(definitionIndex(root, true).get(name));
+  return before(definitionIndex(root, root, true).get(name));
 }
 
 interface IndexedDefinition {
@@ -195,17 +195,17 @@ interface IndexedDefinition {
  */
 const indexes = new WeakMap<Tree, Map<number, Map<string, IndexedDefinition[]>>>();
 
-function definitionIndex(scope: SyntaxNode, moduleLevelOnly: boolean): Map<string, IndexedDefinition[]> {
+function definitionIndex(scope: SyntaxNode, root: SyntaxNode, moduleLevelOnly: boolean): Map<string, IndexedDefinition[]> {
   let byScope = indexes.get(scope.tree);
   if (!byScope) indexes.set(scope.tree, (byScope = new Map()));
   const key = moduleLevelOnly ? -1 - scope.startIndex : scope.startIndex;
   const cached = byScope.get(key);
   if (cached) return cached;
   const index = new Map<string, IndexedDefinition[]>();
-  // One native walk returns the definitions (and, at module level, the functions to skip) in
-  // document order, instead of a JS visit of every node of the scope.
+  // The definitions and functions of the whole file come from one native walk, made once; a
+  // scope's are the run of it from the scope itself up to the scope's end (document order).
   let skipUntil = -1;
-  for (const node of scope.descendantsOfType(moduleLevelOnly ? DEFINITION_OR_SCOPE_TYPES : DEFINITION_TYPES)) {
+  for (const node of definitionsAndScopesIn(scope, root)) {
     // At module level only module-level statements count, not other functions' locals.
     if (node.startIndex < skipUntil) continue;
     if (moduleLevelOnly && node !== scope && FUNCTION_OR_MODULE.has(node.type)) {
@@ -227,6 +227,35 @@ function definitionIndex(scope: SyntaxNode, moduleLevelOnly: boolean): Map<strin
 /** The node types `definitionIn` reads; `definedName` also accepts other `*assignment*` types, which it then rejects. */
 const DEFINITION_TYPES = ['variable_declarator', 'assignment_expression', 'assignment', 'augmented_assignment_expression', 'augmented_assignment'];
 const DEFINITION_OR_SCOPE_TYPES = [...DEFINITION_TYPES, ...FUNCTION_OR_MODULE];
+
+const fileNodes = new WeakMap<Tree, readonly SyntaxNode[]>();
+
+/**
+ * The definitions and functions (`DEFINITION_OR_SCOPE_TYPES`) in `scope` and the scope itself
+ * if it is one, in document order: a slice of the file's list, which one native walk of `root`
+ * makes once per file, instead of one walk per scope.
+ */
+function definitionsAndScopesIn(scope: SyntaxNode, root: SyntaxNode): readonly SyntaxNode[] {
+  let all = fileNodes.get(root.tree);
+  if (!all) fileNodes.set(root.tree, (all = root.descendantsOfType(DEFINITION_OR_SCOPE_TYPES)));
+  if (scope === root) return all;
+  // Document order sorts by start: the scope is found by a binary search, then by identity
+  // among the nodes starting where it starts.
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (all[mid]!.startIndex < scope.startIndex) lo = mid + 1;
+    else hi = mid;
+  }
+  let from = lo;
+  while (from < all.length && all[from] !== scope && all[from]!.startIndex === scope.startIndex) from++;
+  // Not a function (a lookup outside any): its own walk.
+  if (all[from] !== scope) return scope.descendantsOfType(DEFINITION_OR_SCOPE_TYPES);
+  let to = from + 1;
+  while (to < all.length && all[to]!.startIndex < scope.endIndex) to++;
+  return all.slice(from, to);
+}
 
 function definedName(node: SyntaxNode): string | undefined {
   const field = node.type === 'variable_declarator' ? 'name' : /assignment/.test(node.type) ? 'left' : undefined;
