@@ -1170,10 +1170,43 @@ function readWhole(ctx: RuleContext, tree: Tree): void {
     }
     return;
   }
-  for (const node of tree.rootNode.descendantsOfType(['call_expression', 'string', 'template_string'])) {
+  for (const node of tsNodesToRead(ctx.file.source, tree.rootNode)) {
     const captures = node.type === 'call_expression' ? tsCallCaptures(node) : { sql: node };
     if (captures) tsVisit(ctx, captures);
   }
+}
+
+/**
+ * The names tsVisit() acts on, one of which a TS call's function spells when tsVisit() does
+ * anything with it: a method of TS_METHODS, or a callee KNEX_ROOT accepts (in any case).
+ */
+const TS_CALL_WORDS = new RegExp(`\\b(?:${[...TS_METHODS].join('|')}|${KNEX_ROOT.source.slice(2, -2)})\\b`, 'gi');
+
+/**
+ * The calls and strings of a TS file that tsVisit() may act on, in document order (outer before
+ * inner at the same start), as pyNodesToRead() finds Python's: a call from the identifier that is
+ * its callee, or the property of the member expression that is; a string or template from an
+ * `update`/`from` inside it.
+ */
+function tsNodesToRead(source: string, root: SyntaxNode): SyntaxNode[] {
+  const picked = new Set<SyntaxNode>();
+  for (const m of source.matchAll(TS_CALL_WORDS)) {
+    const leaf = root.descendantForIndex(m.index, m.index + m[0].length);
+    if (leaf.type !== 'identifier' && leaf.type !== 'property_identifier') continue;
+    for (let up = leaf.parent, i = 0; up && i < 2; up = up.parent, i++) {
+      if (up.type === 'call_expression') {
+        picked.add(up);
+        break;
+      }
+      if (up.type !== 'member_expression') break;
+    }
+  }
+  for (const m of source.matchAll(/update|from/gi)) {
+    for (let n: SyntaxNode | null = root.descendantForIndex(m.index, m.index + m[0].length); n; n = n.parent) {
+      if (n.type === 'string' || n.type === 'template_string') picked.add(n);
+    }
+  }
+  return [...picked].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
 }
 
 const rule: Rule = {
