@@ -87,7 +87,9 @@ function callsRunningInTransaction(callback: SyntaxNode, handles: Set<string>): 
       else if (!runsNow(node)) continue;
     }
     if (node.type === 'call_expression') out.push(node);
-    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
+    // All the children in one native call, rather than a count and one call per child.
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return out;
 }

@@ -249,7 +249,9 @@ function bindingSites(scope: SyntaxNode): ReadonlyMap<string, readonly SyntaxNod
     }
     // Bindings sit in statements: expressions (calls, operators, literals) are not walked.
     if (node !== body && !PY_STATEMENT_CONTAINERS.has(node.type)) continue;
-    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
+    // All the children in one native call, rather than a count and one call per child.
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   byScope.set(scope.startIndex, sites);
   return sites;
