@@ -365,7 +365,9 @@ export class Engine {
       const queries = this.querySet(language);
       const root = tree.rootNode;
       const dispatch = (compiled: CompiledQuery, ranges: readonly LineSpan[] | undefined): void => {
-        const wanted = (pattern: number): boolean => compiled.owners[pattern]!.some((owner) => active.has(this.rules[owner.rule]!));
+        // Which patterns have a rule reading this file among their owners, decided once per file.
+        const wantedPatterns = compiled.owners.map((owners) => owners.some((owner) => active.has(this.rules[owner.rule]!)));
+        const wanted = (pattern: number): boolean => wantedPatterns[pattern]!;
         const read = (range: LineSpan | undefined): RawMatch[] =>
           compiled.raw
             ? wantedMatches(compiled.query, root, range && { startRow: range.start - 1, endRow: range.end }, wanted)
