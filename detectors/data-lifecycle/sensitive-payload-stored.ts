@@ -297,11 +297,17 @@ function tsNewModelValues(expr: SyntaxNode): SyntaxNode[] {
   if (!first) return [];
   const values = [first];
   const parent = expr.parent;
-  const saved =
-    (parent?.type === 'member_expression' && parent.childForFieldName('property')?.text === 'save') ||
-    (parent?.type === 'variable_declarator' &&
-      new RegExp(`\\b${parent.childForFieldName('name')?.text ?? '_'}\\.save\\(`).test(enclosingText(parent)));
+  const saved = (parent?.type === 'member_expression' && parent.childForFieldName('property')?.text === 'save') || (parent?.type === 'variable_declarator' && savedLater(parent));
   return saved ? values : [];
+}
+
+/** `const doc = new Model(body); … doc.save()`: the declared name (`$doc` too) is saved further on in its function. */
+function savedLater(declarator: SyntaxNode): boolean {
+  const name = declarator.childForFieldName('name');
+  // A destructured result (`const { a } = new Model(x)`) is not the document.
+  if (name?.type !== 'identifier') return false;
+  const escaped = name.text.replace(/[$]/g, '\\$&');
+  return new RegExp(`(?<![\\w$])${escaped}\\.save\\(`).test(enclosingText(declarator));
 }
 
 function enclosingText(node: SyntaxNode): string {

@@ -69,6 +69,15 @@ ruleTable('sensitive-payload-stored', {
       lines: [2],
     },
     {
+      name: 'Mongoose document in a $-named variable, saved later',
+      code: `app.post('/webhooks/shopify', async (req, res) => {
+  const $log = new WebhookLog({ source: 'shopify', body: req.body });
+  await $log.save();
+  res.sendStatus(200);
+});`,
+      lines: [2],
+    },
+    {
       name: 'TypeORM entity created from an untyped payload',
       code: `@Injectable()
 export class EventsService {
