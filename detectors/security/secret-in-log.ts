@@ -6,7 +6,9 @@ const TS_LOG_METHODS = new Set(['log', 'info', 'warn', 'warning', 'error', 'debu
 const PY_LOG_METHODS = new Set(['debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'fatal', 'log', 'msg']);
 
 /** Objects that are loggers: `console`, `logger`, `log`, `this.logger`, `req.log`, `fastify.log`, `pino()` results named so. */
-const LOGGER_OBJECT = /(^|\.)(console|_?log|_?logger|LOGGER|LOG|pino|winston|bunyan|signale|consola|structlog|logging|log_?\w*|\w*_?logger|\w*Logger)$/;
+// `log` then `_…` or a capital (`log_sink`, `logSink`), never a longer word: `login`, `logout`
+// and `logo` are not loggers (`login.error(...)` reports a form error).
+const LOGGER_OBJECT = /(^|\.)(console|_?log|_?logger|LOGGER|LOG|pino|winston|bunyan|signale|consola|structlog|logging|log(?:_\w*|[A-Z]\w*)|\w*_?logger|\w*Logger)$/;
 
 function isLogCall(call: SyntaxNode, python: boolean): boolean {
   const name = calleeName(call);

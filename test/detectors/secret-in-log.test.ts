@@ -11,6 +11,8 @@ ruleTable('secret-in-log', {
     "fastify.log.info({ apiKey: process.env.STRIPE_API_KEY });",
     "log.info('card', payment.cardNumber);",
     "console.error(`db url ${dbPassword}`);",
+    "logSink.warn('auth', { apiKey });",
+    "log_service.error('auth failed', refreshToken);",
   ],
   valid: [
     "logger.info({ tokenCount: usage.tokenCount });",
@@ -25,6 +27,9 @@ ruleTable('secret-in-log', {
     "metrics.increment('password_reset');",
     "res.json({ token });",
     "logger.info({ secretName: config.secretName });",
+    // `login` is not a logger: a form reporting a failed sign-in.
+    "login.error('Wrong password for this account', password);",
+    "logout.warn('session ended', refreshToken);",
   ],
 });
 
