@@ -21,6 +21,9 @@ const PRIMITIVE_CLASS = /kms|crypto|signer|signing|encrypt|cipher|vault|hsm|hash
 /** What a verification is about, for `validate*`/`check*`/`is*` names. */
 const VERIFIED_THINGS = new Set(['signature', 'sig', 'password', 'token', 'hmac', 'mac', 'otp', 'mfa', 'totp', 'credential', 'credentials', 'webhook', 'jwt', 'auth', 'api', 'key', 'captcha', 'hash', 'digest', 'request', 'user', 'session', 'payload', 'message', 'apikey', 'secret', 'code']);
 
+/** What an `is*`/`has*` name must also say to be a verification: `isValidSignature`, `isTokenVerified`. */
+const VALIDITY_WORDS = new Set(['valid', 'verified', 'authentic', 'correct', 'matching', 'signed']);
+
 /**
  * Comments that say the code around them is a stand-in. The mock word has to describe this code
  * ("mock implementation", "fake signature for now", a comment that starts with "Stub"), not a
@@ -80,7 +83,11 @@ function isVerificationName(name: string): boolean {
   // `verify()`, `authenticate()` alone; otherwise the name says what is verified:
   // `verifySignature` yes, `verify_connection` no.
   if ((first === 'verify' || first === 'authenticate') && ws.length === 1) return true;
-  return ws.slice(1).some((w) => VERIFIED_THINGS.has(w));
+  const rest = ws.slice(1);
+  // `isUser()`, `hasCode()` answering true describe an object, not a check: an `is`/`has` name
+  // verifies only when it also says valid/verified (`isValidHmac`, `has_valid_token`).
+  if ((first === 'is' || first === 'has') && !rest.some((w) => VALIDITY_WORDS.has(w))) return false;
+  return rest.some((w) => VERIFIED_THINGS.has(w));
 }
 
 function inTestDouble(node: SyntaxNode): boolean {

@@ -4,6 +4,12 @@ ruleTable('mock-in-production', {
   language: 'ts',
   invalid: [
     {
+      name: 'isValidHmac that returns true',
+      path: 'src/webhooks/hmac.ts',
+      code: 'export function isValidHmac(body: string, header: string): boolean {\n  return true;\n}\n',
+      lines: [2],
+    },
+    {
       name: 'verifySignature that returns true',
       path: 'src/webhooks/verify.ts',
       code: `export function verifySignature(payload: string, signature: string): boolean {
@@ -114,6 +120,11 @@ export class ApiKeyStrategy {
       code: "export function sign(body: string, keyId: string, secret: string) {\n  return { keyId, signature: createHmac('sha256', secret).update(body).digest('hex') };\n}\n",
     },
     {
+      name: 'a type check answering true on its class',
+      path: 'src/models/member.ts',
+      code: 'export class Member {\n  isUser() {\n    return true;\n  }\n  hasCode() {\n    return true;\n  }\n}\n',
+    },
+    {
       name: 'a feature flag check that returns true',
       path: 'src/flags.ts',
       code: 'export function isBetaEnabled() {\n  return true;\n}\n',
@@ -129,6 +140,12 @@ export class ApiKeyStrategy {
 ruleTable('mock-in-production', {
   language: 'py',
   invalid: [
+    {
+      name: 'has_valid_token stub',
+      path: 'app/auth/tokens.py',
+      code: 'def has_valid_token(request):\n    return True\n',
+      lines: [2],
+    },
     {
       name: 'verify_signature returning True',
       path: 'app/webhooks/security.py',
@@ -191,6 +208,11 @@ ruleTable('mock-in-production', {
       name: 'docstring mentions tests can pass a fake',
       path: 'app/crypto/signing.py',
       code: 'def sign(data, clock=None):\n    """Sign data. Tests may pass a fake clock."""\n    return signer.sign(data, at=(clock or time)())\n',
+    },
+    {
+      name: 'a Python model answering has_code',
+      path: 'app/billing/models.py',
+      code: 'class Coupon(Model):\n    def has_code(self):\n        return True\n',
     },
     {
       name: 'is_verified property returning True for staff',
