@@ -10,28 +10,18 @@ import { calleeName, lastSegment, stringValue, valueName } from './syntax.js';
  */
 export function secretValuesIn(root: SyntaxNode): SyntaxNode[] {
   const found: SyntaxNode[] = [];
-  // One native walk over the nodes something is decided on (every other node is only looked
-  // through), in document order; a node starting before `skipUntil` lies in a part passed over:
-  // inside a redaction, a secret found or a non-secret property, or a key of a pair or keyword.
-  let skipUntil = -1;
-  for (const node of root.descendantsOfType(DECIDING_TYPES)) {
-    if (node.startIndex < skipUntil) continue;
-    if (isRedaction(node)) {
-      skipUntil = node.endIndex;
-      continue;
-    }
+  const stack: SyntaxNode[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (isRedaction(node)) continue;
     const name = valueName(node);
     if (name !== undefined) {
       if (isSecretName(name)) {
         found.push(node);
-        skipUntil = node.endIndex;
         continue;
       }
       // A non-secret property of anything is not the secret: `token.expiresAt`, `session.userId`.
-      if (node.type === 'member_expression' || node.type === 'attribute' || node.type === 'subscript' || node.type === 'subscript_expression') {
-        skipUntil = node.endIndex;
-        continue;
-      }
+      if (node.type === 'member_expression' || node.type === 'attribute' || node.type === 'subscript' || node.type === 'subscript_expression') continue;
     }
     if (node.type === 'pair') {
       // `{ password: user.password }`, `{"token": t}`: the key names what is logged.
@@ -40,11 +30,9 @@ export function secretValuesIn(root: SyntaxNode): SyntaxNode[] {
       const keyName = key ? (stringValue(key) ?? (key.type === 'property_identifier' || key.type === 'identifier' ? key.text : undefined)) : undefined;
       if (keyName && isSecretName(keyName) && value && !isMaskedLiteral(value) && !isRedaction(value) && !isHarmlessValue(value)) {
         found.push(value);
-        skipUntil = node.endIndex;
         continue;
       }
-      // Only the value is read on.
-      skipUntil = value ? value.startIndex : node.endIndex;
+      if (value) stack.push(value);
       continue;
     }
     if (node.type === 'keyword_argument') {
@@ -52,21 +40,18 @@ export function secretValuesIn(root: SyntaxNode): SyntaxNode[] {
       const value = node.childForFieldName('value');
       if (key && isSecretName(key) && value && !isMaskedLiteral(value) && !isRedaction(value) && !isHarmlessValue(value)) {
         found.push(value);
-        skipUntil = node.endIndex;
         continue;
       }
-      skipUntil = value ? value.startIndex : node.endIndex;
+      if (value) stack.push(value);
+      continue;
     }
+    // Names have no children to read; any other node's come in one native call, not one per child.
+    if (name !== undefined) continue;
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return found;
 }
-
-/** The node types secretValuesIn() decides something on: isRedaction(), valueName(), pairs and keywords. */
-const DECIDING_TYPES = [
-  'call_expression', 'call', 'member_expression', 'unary_expression', 'not_operator', 'binary_expression', 'comparison_operator',
-  'identifier', 'property_identifier', 'private_property_identifier', 'shorthand_property_identifier', 'shorthand_property_identifier_pattern',
-  'attribute', 'subscript_expression', 'subscript', 'pair', 'keyword_argument',
-];
 
 const REDACTING_CALL = /(redact|mask|hash|sha\d*|md5|digest|fingerprint|truncate|obfuscate|sanitize|sanitise|scrub|anonymi[sz]e|censor|hide|len|count|bool|Boolean|isset|typeof|last4|lastFour|preview|startsWith|endsWith|includes|has|exists|keys)$/i;
 
