@@ -180,6 +180,40 @@ function checkBoto3(ctx: RuleContext, call: SyntaxNode, callee: string): void {
   });
 }
 
+/*
+ * httpx and aiohttp have deadlines unless told otherwise (httpx 5 s per operation, an aiohttp
+ * session 5 minutes in all), so a call without `timeout` is fine; what is reported is turning
+ * them off: `timeout=None`, `httpx.Timeout(None)`, an `aiohttp.ClientTimeout` with no bound set.
+ */
+const HTTPX_CALLS = new Set([...REQUESTS_METHODS, 'stream', 'Client', 'AsyncClient']);
+const AIOHTTP_BOUNDS = ['total', 'connect', 'sock_connect', 'sock_read'];
+
+/** `httpx.get(…)`, or `AsyncClient(…)` imported from httpx. */
+function httpxCall(owner: string, method: string, source: string): boolean {
+  if (!HTTPX_CALLS.has(method)) return false;
+  if (owner === 'httpx') return true;
+  return owner === '' && (method === 'Client' || method === 'AsyncClient') && /^\s*from\s+httpx\s+import\b/m.test(source);
+}
+
+/** `timeout=None` or `httpx.Timeout(None)`: no deadline at all. */
+function disablesHttpxTimeout(value: SyntaxNode): boolean {
+  if (value.type === 'none') return true;
+  if (value.type !== 'call' || !/^(httpx\.)?Timeout$/.test(calleeName(value) ?? '')) return false;
+  const args = callArguments(value);
+  return args.length === 1 && args[0]!.type === 'none';
+}
+
+/** `aiohttp.ClientTimeout()` / `ClientTimeout(total=None)`: every bound left unset or None. */
+function unboundedClientTimeout(call: SyntaxNode, callee: string, source: string): boolean {
+  if (callee !== 'aiohttp.ClientTimeout' && !(callee === 'ClientTimeout' && /^\s*from\s+aiohttp\s+import\b/m.test(source))) return false;
+  const args = callArguments(call);
+  if (hasSplat(call) || args.some((a) => a.type !== 'keyword_argument')) return false;
+  return AIOHTTP_BOUNDS.every((name) => {
+    const value = keywordArgument(call, name);
+    return !value || value.type === 'none';
+  });
+}
+
 function checkPy(match: RuleMatch, ctx: RuleContext): void {
   const call = match.captures.call!;
   const callee = calleeName(call);
@@ -192,6 +226,13 @@ function checkPy(match: RuleMatch, ctx: RuleContext): void {
     const positional = callArguments(call).filter((a) => a.type !== 'keyword_argument');
     if (keywordArgument(call, 'timeout') || positional.length >= 3 || hasSplat(call) || !isServerSide(ctx, call)) return;
     report(ctx, call, `\`${callee}()\` has no \`timeout\` (it waits on the socket's default, which is forever)`, 'P1', appendKeyword(ctx, call, 'timeout=10'));
+  } else if (httpxCall(callee.includes('.') ? owner : '', method, ctx.file.source)) {
+    const timeout = keywordArgument(call, 'timeout');
+    if (!timeout || !disablesHttpxTimeout(timeout) || !isServerSide(ctx, call)) return;
+    report(ctx, call, `\`${callee}()\` is given \`timeout=${ctx.text(timeout)}\`, which turns off httpx's 5 s default`, 'P1', replaceNode(ctx.file, timeout, '10'));
+  } else if (unboundedClientTimeout(call, callee, ctx.file.source)) {
+    if (!isServerSide(ctx, call)) return;
+    report(ctx, call, `\`${ctx.text(call)}\` sets no bound (aiohttp's \`ClientTimeout\` fields all default to None, unlike the session's own 5-minute default)`, 'P1', undefined);
   } else if ((method === 'client' || method === 'resource') && isServerSide(ctx, call)) {
     checkBoto3(ctx, call, callee);
   }
@@ -210,7 +251,7 @@ const rule: Rule = {
     languages: ['ts', 'py'],
     docs: {
       why: "Node's `fetch`, axios, got, Python's requests and urllib wait forever by default. When a dependency hangs instead of failing, every request that calls it hangs too, until workers, sockets and the connection pool run out and the whole service stops answering.",
-      fix: 'Give every outbound call a deadline shorter than your own: `signal: AbortSignal.timeout(10_000)` for fetch, `timeout: 10_000` in the axios/got options (or once on `axios.create`), `timeout=10` for requests and urlopen, a botocore `Config(connect_timeout=…, read_timeout=…)` for boto3.',
+      fix: 'Give every outbound call a deadline shorter than your own: `signal: AbortSignal.timeout(10_000)` for fetch, `timeout: 10_000` in the axios/got options (or once on `axios.create`), `timeout=10` for requests and urlopen (and never `timeout=None` for httpx, whose default is 5 s, nor an aiohttp `ClientTimeout` with no bound), a botocore `Config(connect_timeout=…, read_timeout=…)` for boto3.',
       example: {
         bad: "const res = await fetch(`${BILLING_URL}/invoices`, { method: 'POST', body });",
         good: "const res = await fetch(`${BILLING_URL}/invoices`, { method: 'POST', body, signal: AbortSignal.timeout(10_000) });",
@@ -218,9 +259,10 @@ const rule: Rule = {
     },
   },
   // Every finding is on a call whose callee names the client: TS `fetch`/`globalThis.fetch`,
-  // `axios`/`axios.*`, `got`/`got.*`; Python `requests.*`, `urlopen` (bare or dotted), and boto3's
-  // `client`/`resource` on `boto3` or a name bound from `boto3.Session(` in the file.
-  requires: { ts: ['fetch', 'axios', 'got'], py: ['requests', 'urlopen', 'boto3'] },
+  // `axios`/`axios.*`, `got`/`got.*`; Python `requests.*`, `urlopen` (bare or dotted), boto3's
+  // `client`/`resource` on `boto3` or a name bound from `boto3.Session(` in the file, `httpx.*` or
+  // an httpx client imported `from httpx`, and aiohttp's `ClientTimeout` (dotted or imported).
+  requires: { ts: ['fetch', 'axios', 'got'], py: ['requests', 'urlopen', 'boto3', 'httpx', 'aiohttp'] },
   ts: { query: '(call_expression function: [(identifier) (member_expression)] arguments: (arguments)) @call', onMatch: checkTs },
   py: { query: '(call function: [(identifier) (attribute)] arguments: (argument_list)) @call', onMatch: checkPy },
 };

@@ -155,6 +155,38 @@ def get_jwks():
     return json.load(urlopen(Request(JWKS_URL)))`,
       suggestion: '    return json.load(urlopen(Request(JWKS_URL), timeout=10))',
     },
+    {
+      name: 'httpx client with its default timeout turned off',
+      code: `import httpx
+async def fetch_rates():
+    async with httpx.AsyncClient(timeout=None) as client:
+        return (await client.get(RATES_URL)).json()`,
+      lines: [3],
+      message: /turns off httpx's 5 s default/,
+      suggestion: '    async with httpx.AsyncClient(timeout=10) as client:',
+    },
+    {
+      name: 'httpx call with Timeout(None)',
+      code: `import httpx
+def get_user(uid):
+    return httpx.get(f"{USERS_URL}/{uid}", timeout=httpx.Timeout(None)).json()`,
+      lines: [3],
+    },
+    {
+      name: 'httpx Client imported by name',
+      code: `from httpx import Client
+client = Client(base_url=BILLING_URL, timeout=None)`,
+      lines: [2],
+    },
+    {
+      name: 'aiohttp ClientTimeout with no bound',
+      code: `from aiohttp import ClientSession, ClientTimeout
+async def poll():
+    async with ClientSession(timeout=ClientTimeout(total=None)) as session:
+        return await (await session.get(STATUS_URL)).json()`,
+      lines: [3],
+      message: /sets no bound/,
+    },
     { code: `import boto3\ns3 = boto3.client("s3")`, severity: 'P2', message: /no `Config` with timeouts/ },
     { code: `import boto3\nfrom botocore.config import Config\nsqs = boto3.client("sqs", config=Config(retries={"max_attempts": 3}))`, severity: 'P2' },
     `class ProfileView(APIView):
@@ -165,6 +197,13 @@ def get_jwks():
   valid: [
     `r = requests.get(RATES_URL, timeout=5)`,
     `r = httpx.get(RATES_URL)`,
+    `r = httpx.get(RATES_URL, timeout=10)`,
+    `client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))`,
+    `client = httpx.Client(timeout=httpx.Timeout(None, connect=5.0))`,
+    `timeout = aiohttp.ClientTimeout(total=30)`,
+    `timeout = aiohttp.ClientTimeout(total=None, sock_read=30)`,
+    // Not httpx's Client: nothing says where it comes from.
+    `from myapp.rpc import Client\nclient = Client(timeout=None)`,
     `def call(method, url, **kwargs):
     return requests.request(method, url, **kwargs)`,
     `import boto3\nfrom botocore.config import Config\ns3 = boto3.client("s3", config=Config(connect_timeout=5, read_timeout=10))`,
