@@ -189,8 +189,7 @@ function looksLikeManagerCall(call: SyntaxNode, method: string): boolean {
 function prefetchedRelations(path: readonly SyntaxNode[]): Set<string> {
   const out = new Set<string>();
   for (const start of path) {
-    for (const node of descendants(start)) {
-      if (node.type !== 'call') continue;
+    for (const node of start.descendantsOfType('call')) {
       const fn = node.childForFieldName('function');
       if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'prefetch_related') continue;
       for (const arg of node.childForFieldName('arguments')?.namedChildren ?? []) {
@@ -206,8 +205,8 @@ function prefetchedRelations(path: readonly SyntaxNode[]): Set<string> {
 function boundNames(pattern: SyntaxNode | null | undefined): Set<string> {
   const out = new Set<string>();
   if (!pattern) return out;
-  for (const node of descendants(pattern)) {
-    if (node.type === 'identifier' || node.type === 'shorthand_property_identifier_pattern') out.add(node.text);
+  for (const node of pattern.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern'])) {
+    out.add(node.text);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { descendants, enclosingFunction } from '../support/syntax.js';
+import { enclosingFunction } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -142,7 +142,7 @@ const COMPARE_OPERATORS = new Set(['===', '!==', '==', '!=', '<', '<=', '>', '>=
 
 /** The first comparison of the value with something that is not null/None, after the read. */
 function comparisonOf(read: Read, fn: SyntaxNode, python: boolean): SyntaxNode | undefined {
-  for (const node of descendants(fn)) {
+  for (const node of fn.descendantsOfType(['binary_expression', 'comparison_operator', 'call_expression', 'call'])) {
     if (node.startIndex < read.call.startIndex) continue;
     if (node.type === 'binary_expression' || node.type === 'comparison_operator') {
       const operator = python ? node.children.find((c) => !c.isNamed)?.text : node.childForFieldName('operator')?.text;
@@ -165,9 +165,8 @@ function comparisonOf(read: Read, fn: SyntaxNode, python: boolean): SyntaxNode |
 
 /** A delete or write of the same key on the same store, after the read, that is not itself atomic. */
 function actOf(read: Read, fn: SyntaxNode, python: boolean, ctx: RuleContext): { node: SyntaxNode; kind: 'delete' | 'write' } | undefined {
-  for (const node of descendants(fn)) {
+  for (const node of fn.descendantsOfType(['call_expression', 'call'])) {
     if (node.startIndex <= read.call.startIndex) continue;
-    if (node.type !== 'call_expression' && node.type !== 'call') continue;
     const callee = node.childForFieldName('function');
     if (callee?.type !== 'member_expression' && callee?.type !== 'attribute') continue;
     const method = callee.childForFieldName(python ? 'attribute' : 'property')?.text ?? '';

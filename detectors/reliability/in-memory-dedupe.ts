@@ -81,7 +81,7 @@ function collectionOf(node: SyntaxNode | null | undefined): SyntaxNode | undefin
 function writesOf(root: SyntaxNode, name: string, python: boolean): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   const mutators = python ? PY_MUTATORS : TS_MUTATORS;
-  for (const node of descendants(root)) {
+  for (const node of root.descendantsOfType(['call_expression', 'call', 'assignment_expression', 'augmented_assignment_expression', 'assignment', 'augmented_assignment', 'update_expression'])) {
     switch (node.type) {
       case 'call_expression':
       case 'call': {

@@ -1,5 +1,5 @@
 import { fileRole } from '../support/file-role.js';
-import { calleeName, callArguments, descendants, insertAfter } from '../support/syntax.js';
+import { calleeName, callArguments, insertAfter } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -39,8 +39,7 @@ function unwrap(node: SyntaxNode): SyntaxNode {
 
 /** Whether anything in the file clears or unrefs the handle: `clearInterval(h)`, `h.unref()`, `h?.close()`. */
 function isReleased(root: SyntaxNode, handle: string): boolean {
-  for (const n of descendants(root)) {
-    if (n.type !== 'call_expression') continue;
+  for (const n of root.descendantsOfType('call_expression')) {
     const callee = n.childForFieldName('function')?.text ?? '';
     if (RELEASE_CALLEE.test(callee)) {
       const arg = callArguments(n)[0];
@@ -100,9 +99,8 @@ function runsInNodeServer(ctx: RuleContext, root: SyntaxNode): boolean {
 
 /** Handles handed to other code (`timers.push(t)`, `return t`, `{ timer: t }`): released elsewhere. */
 function escapes(root: SyntaxNode, handle: string, declaration: SyntaxNode): boolean {
-  for (const n of descendants(root)) {
-    if (n.id === declaration.id || handleText(n) !== handle) continue;
-    if (n.type !== 'identifier' && n.type !== 'member_expression') continue;
+  for (const n of root.descendantsOfType(['identifier', 'member_expression'])) {
+    if (n === declaration || handleText(n) !== handle) continue;
     const parent = n.parent;
     if (!parent) continue;
     if (parent.type === 'arguments' || parent.type === 'return_statement' || parent.type === 'array' || parent.type === 'pair' || parent.type === 'shorthand_property_identifier') return true;

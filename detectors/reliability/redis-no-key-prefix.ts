@@ -1,5 +1,5 @@
 import { importedModules } from '../support/file-role.js';
-import { descendants, hasSpread, objectProperty } from '../support/syntax.js';
+import { hasSpread, objectProperty } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -75,8 +75,8 @@ function isBullMqConnection(created: SyntaxNode, args: readonly SyntaxNode[], ro
   if (pair?.type === 'pair' && pair.childForFieldName('key')?.text === 'connection') return true;
   const name = clientName(created);
   if (!name) return false;
-  for (const node of descendants(root)) {
-    if (node.type !== 'new_expression' || !BULLMQ_CLASSES.test(node.childForFieldName('constructor')?.text ?? '')) continue;
+  for (const node of root.descendantsOfType('new_expression')) {
+    if (!BULLMQ_CLASSES.test(node.childForFieldName('constructor')?.text ?? '')) continue;
     if (new RegExp(`\\bconnection\\s*(:\\s*(this\\.)?${name}\\b|[,}])`).test(node.text) || node.text.includes(`connection: ${name}`)) return true;
   }
   return false;
@@ -95,8 +95,8 @@ function clientName(created: SyntaxNode): string | undefined {
 }
 
 function declaredValue(root: SyntaxNode, name: string): SyntaxNode | undefined {
-  for (const node of descendants(root)) {
-    if (node.type === 'variable_declarator' && node.childForFieldName('name')?.text === name) return node.childForFieldName('value') ?? undefined;
+  for (const node of root.descendantsOfType('variable_declarator')) {
+    if (node.childForFieldName('name')?.text === name) return node.childForFieldName('value') ?? undefined;
   }
   return undefined;
 }
@@ -104,8 +104,7 @@ function declaredValue(root: SyntaxNode, name: string): SyntaxNode | undefined {
 /** The key arguments of commands run on the client: `redis.get(key)`, `this.cache.set(\`user:${id}\`, …)`. */
 function keyArguments(root: SyntaxNode, name: string): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (const node of descendants(root)) {
-    if (node.type !== 'call_expression') continue;
+  for (const node of root.descendantsOfType('call_expression')) {
     const fn = node.childForFieldName('function');
     if (fn?.type !== 'member_expression' || !KEY_COMMANDS.has(fn.childForFieldName('property')?.text ?? '')) continue;
     const object = fn.childForFieldName('object');

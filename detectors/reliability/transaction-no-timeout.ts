@@ -1,6 +1,6 @@
 import { words } from '../support/names.js';
 import { numericValue } from '../support/durations.js';
-import { descendants, hasSpread, objectProperty, stringValue } from '../support/syntax.js';
+import { hasSpread, objectProperty, stringValue } from '../support/syntax.js';
 import { chainRoot, parameterNames } from '../support/transactions.js';
 import type { Rule, RuleContext, RuleMatch, Severity, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
@@ -59,8 +59,7 @@ function slowWork(callback: SyntaxNode): string | undefined {
   const handles = new Set(parameterNames(callback));
   const body = callback.childForFieldName('body');
   if (!body) return undefined;
-  for (const node of descendants(body)) {
-    if (node.type !== 'await_expression') continue;
+  for (const node of body.descendantsOfType('await_expression')) {
     for (let p = node.parent; p && p.startIndex >= body.startIndex && !(p.startIndex === callback.startIndex && p.endIndex === callback.endIndex); p = p.parent) {
       if (LOOPS.has(p.type)) return 'awaits in a loop';
       if (NESTED_FUNCTIONS.has(p.type) && p.parent?.type === 'arguments') {

@@ -89,8 +89,8 @@ function callbackAllowsAny(fn: SyntaxNode): string | undefined {
   }
   let accepting = 0;
   let rejecting = 0;
-  for (const call of descendants(body)) {
-    if (call.type !== 'call_expression' || calleeName(call) !== callbackParam) continue;
+  for (const call of body.descendantsOfType('call_expression')) {
+    if (calleeName(call) !== callbackParam) continue;
     const [error, answer] = callArguments(call);
     const ok = (!error || error.type === 'null' || error.text === 'undefined') && accepts(answer, originParam);
     if (!ok) {
@@ -167,7 +167,7 @@ function originAllowsAny(value: SyntaxNode): Permissive | undefined {
 function functionNamed(identifier: SyntaxNode): SyntaxNode | undefined {
   let root = identifier;
   while (root.parent) root = root.parent;
-  for (const n of descendants(root)) {
+  for (const n of root.descendantsOfType(['function_declaration', 'variable_declarator'])) {
     if (n.type === 'function_declaration' && n.childForFieldName('name')?.text === identifier.text) return n;
     if (n.type === 'variable_declarator' && n.childForFieldName('name')?.text === identifier.text) {
       const value = n.childForFieldName('value');

@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../../src/engine/types.js';
 import { perTree } from './memo.js';
-import { descendants, stringValue } from './syntax.js';
+import { stringValue } from './syntax.js';
 
 /**
  * Recognising calls that leave the process for another service: HTTP, LLM APIs, Stripe, email,
@@ -98,7 +98,7 @@ function serviceBindingsTsUncached(root: SyntaxNode): ServiceBindings {
     const kind = constructedKindTs(value);
     if (kind) out.set(name, kind);
   };
-  for (const node of descendants(root)) {
+  for (const node of root.descendantsOfType(['variable_declarator', 'public_field_definition', 'assignment_expression', 'required_parameter', 'optional_parameter'])) {
     switch (node.type) {
       case 'variable_declarator':
         if (node.childForFieldName('name')?.type === 'identifier') bind(node.childForFieldName('name')!.text, node.childForFieldName('value'));
@@ -236,7 +236,7 @@ function serviceBindingsPyUncached(root: SyntaxNode): ServiceBindings {
       }
     }
   };
-  for (const node of descendants(root)) {
+  for (const node of root.descendantsOfType(['assignment', 'as_pattern'])) {
     if (node.type === 'assignment') bind(node.childForFieldName('left'), node.childForFieldName('right'));
     else if (node.type === 'as_pattern') bind(node.childForFieldName('alias')?.namedChild(0), node.namedChild(0));
   }

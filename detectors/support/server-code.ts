@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../../src/engine/types.js';
 import { perTree } from './memo.js';
-import { calleeName, descendants, lastSegment, stringValue } from './syntax.js';
+import { calleeName, lastSegment, stringValue } from './syntax.js';
 
 /**
  * Deciding what kind of code a file is: request-handling server code (routes, views, webhook
@@ -46,7 +46,7 @@ function isHandlerModuleTsUncached(root: SyntaxNode, path: string): boolean {
   if (isCliPath(path)) return false;
   if (isServerlessPathTs(path)) return true;
   if (HANDLER_FOLDER.test(path)) return true;
-  for (const node of descendants(root)) {
+  for (const node of root.descendantsOfType(['call_expression', 'decorator', 'export_statement'])) {
     switch (node.type) {
       case 'call_expression':
         if (routePathOfRegistration(node) !== undefined) return true;
