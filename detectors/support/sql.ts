@@ -193,13 +193,14 @@ interface IndexedDefinition {
  * Every definition in a scope, indexed by name, built once per scope: looking names up by walking
  * the scope for each query made files with many queries quadratic.
  */
-const indexes = new WeakMap<Tree, Map<number, Map<string, IndexedDefinition[]>>>();
+const indexes = new WeakMap<SyntaxNode, Map<string, IndexedDefinition[]>>();
+const moduleLevelIndexes = new WeakMap<SyntaxNode, Map<string, IndexedDefinition[]>>();
 
 function definitionIndex(scope: SyntaxNode, root: SyntaxNode, moduleLevelOnly: boolean): Map<string, IndexedDefinition[]> {
-  let byScope = indexes.get(scope.tree);
-  if (!byScope) indexes.set(scope.tree, (byScope = new Map()));
-  const key = moduleLevelOnly ? -1 - scope.startIndex : scope.startIndex;
-  const cached = byScope.get(key);
+  // Keyed by the scope node itself (one object per node): a function at offset 0 and the module
+  // start at the same place.
+  const byScope = moduleLevelOnly ? moduleLevelIndexes : indexes;
+  const cached = byScope.get(scope);
   if (cached) return cached;
   const index = new Map<string, IndexedDefinition[]>();
   // The definitions and functions of the whole file come from one native walk, made once; a
@@ -220,7 +221,7 @@ function definitionIndex(scope: SyntaxNode, root: SyntaxNode, moduleLevelOnly: b
     list.push({ start: node.startIndex, definition });
     index.set(name, list);
   }
-  byScope.set(key, index);
+  byScope.set(scope, index);
   return index;
 }
 

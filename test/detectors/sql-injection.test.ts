@@ -4,6 +4,17 @@ ruleTable('sql-injection', {
   language: 'ts',
   invalid: [
     {
+      // The function starts the file, where the module does: each scope keeps its own definitions.
+      name: 'a function at the top of the file and a module-level query of the same name',
+      code: `function find(id) {
+  const sql = 'SELECT * FROM invoices WHERE id = $1';
+  return db.query(sql, [id]);
+}
+const sql = 'SELECT * FROM invoices WHERE id = ' + invoiceId;
+await db.query(sql);`,
+      lines: [5],
+    },
+    {
       // A CTE whose only word on the rule's list is WITH: the case covers that requires word.
       name: 'a CTE over a table named by the request',
       code: `app.get('/recent', async (req, res) => {
