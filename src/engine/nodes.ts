@@ -58,7 +58,20 @@ export interface NodeReader {
   readonly originals: ReadonlyMap<string, PropertyDescriptor>;
 }
 
+/** Where the installed reader is kept on the bindings' SyntaxNode class: installed once per process. */
+const INSTALLED = Symbol.for('shipgate.nodeReader');
+
+/**
+ * Installs once per process: the bindings are loaded once (see languages.ts), but a host that
+ * evaluates modules afresh (Jest, once per test file) runs this module again, and a second
+ * install would take the first one's methods for the bindings' originals.
+ */
 export function installNodeNavigation(binding: Binding, SyntaxNode: new (tree: ParserModule.Tree) => ParserModule.SyntaxNode): NodeReader {
+  const holder = SyntaxNode as unknown as { [INSTALLED]?: NodeReader };
+  return (holder[INSTALLED] ??= install(binding, SyntaxNode));
+}
+
+function install(binding: Binding, SyntaxNode: new (tree: ParserModule.Tree) => ParserModule.SyntaxNode): NodeReader {
   const methods = binding.NodeMethods;
   const nodesOf = (tree: ParserModule.Tree): Map<number, ParserModule.SyntaxNode> => {
     const internals = tree as unknown as TreeInternals;
