@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ALL_LINES } from '../../src/diff/changed-lines.js';
 import { DEFAULT_SETTINGS, Engine } from '../../src/engine/audit.js';
-import { compilePrefilter } from '../../src/engine/prefilter.js';
+import { compilePrefilter, WordScanner } from '../../src/engine/prefilter.js';
 import { validateRule } from '../../src/engine/registry.js';
 import type { Rule } from '../../src/engine/types.js';
 
@@ -145,5 +145,38 @@ describe('the engine with the prefilter', () => {
     expect(() => validateRule(ruleWith('x', []), 'detectors/x/x.ts')).toThrow(/at least one/);
     expect(() => validateRule(ruleWith('x', undefined, { requires: { ts: [] } }), 'detectors/x/x.ts')).toThrow(/at least one/);
     expect(() => validateRule(ruleWith('x', undefined, { requires: { js: ['fetch'] } as never }), 'detectors/x/x.ts')).toThrow(/families/);
+  });
+});
+
+describe('WordScanner', () => {
+  const found = (words: string[], text: string): string[] => {
+    const scanner = new WordScanner(words);
+    const hits = scanner.scan(text);
+    return words.filter((w) => hits[scanner.indexOf(w)] === 1);
+  };
+
+  it('finds overlapping words, words inside longer words, and words in any case', () => {
+    expect(found(['apikey', 'keyvault', 'key', 'vault', 'pin'], 'const xApiKeyVault = 1')).toEqual(['apikey', 'keyvault', 'key', 'vault']);
+    expect(found(['she', 'he', 'hers', 'his'], 'USHERS')).toEqual(['she', 'he', 'hers']);
+    expect(found(['webhook'], 'WebHook')).toEqual(['webhook']);
+    expect(found(['access-control-allow-origin'], "res.setHeader('Access-Control-Allow-Origin', '*')")).toEqual(['access-control-allow-origin']);
+  });
+
+  it('reads characters outside ASCII, in words and in the text', () => {
+    // A word may hold any character (e.g. an ideographic space before `.get`); others are skipped over.
+    expect(found(['\u3000.get', 'é.get'], 'x\u3000.get() + café.get()')).toEqual(['\u3000.get', 'é.get']);
+    expect(found(['\u3000.get'], 'x .get()')).toEqual([]);
+    expect(found(['key'], '🔑 key')).toEqual(['key']);
+  });
+
+  it('agrees with lower-casing the text and searching each word, on random text', () => {
+    const words = ['ab', 'abc', 'bca', 'cab', 'aab', 'b', 'abcab', 'ca', 'xyz', 'Q'.toLowerCase()];
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let round = 0; round < 300; round++) {
+      const text = Array.from({ length: next() % 40 }, () => 'aAbBcCqQ '[next() % 9]).join('');
+      const lower = text.toLowerCase();
+      expect([text, found(words, text)]).toEqual([text, words.filter((w) => lower.includes(w))]);
+    }
   });
 });
