@@ -365,9 +365,9 @@ export class Engine {
       const queries = this.querySet(language);
       const root = tree.rootNode;
       const dispatch = (compiled: CompiledQuery, ranges: readonly LineSpan[] | undefined): void => {
-        // Which patterns have a rule reading this file among their owners, decided once per file.
-        const wantedPatterns = compiled.owners.map((owners) => owners.some((owner) => active.has(this.rules[owner.rule]!)));
-        const wanted = (pattern: number): boolean => wantedPatterns[pattern]!;
+        // Each pattern's owners among the rules reading this file, decided once per file.
+        const readers = compiled.owners.map((owners) => owners.filter((owner) => active.has(this.rules[owner.rule]!)));
+        const wanted = (pattern: number): boolean => readers[pattern]!.length > 0;
         const read = (range: LineSpan | undefined): RawMatch[] =>
           compiled.raw
             ? wantedMatches(compiled.query, root, range && { startRow: range.start - 1, endRow: range.end }, wanted)
@@ -386,9 +386,8 @@ export class Engine {
               if (seen.has(id)) continue;
               seen.add(id);
             }
-            for (const owner of compiled.owners[match.pattern]!) {
+            for (const owner of readers[match.pattern]!) {
               const rule = this.rules[owner.rule]!;
-              if (!active.has(rule)) continue;
               try {
                 rule[visitor]!.onMatch(ruleMatch(match, owner.rename), contextFor(rule));
               } catch (error) {
