@@ -1,5 +1,5 @@
 import { fileRole } from '../support/file-role.js';
-import { calleeName, dottedName, enclosingFunction, lastSegment, replaceNode, stringValue } from '../support/syntax.js';
+import { FUNCTION_TYPES, calleeName, dottedName, enclosingFunction, lastSegment, replaceNode, stringValue } from '../support/syntax.js';
 import type { FileView, Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -58,11 +58,21 @@ const STRIPE_WRITES = new Set(['create', 'update', 'del', 'cancel', 'capture', '
 const MAILER_OBJECT = /(transport|transporter|mailer|smtp)$/i;
 const FS_PROMISE_MODULES = new Set(['fs/promises', 'node:fs/promises']);
 
-interface AsyncFacts {
-  /** Functions declared `async` in the file whose body can reject. */
-  readonly functions: ReadonlySet<string>;
-  /** Names declared in the file as non-async functions: an ambiguous name is not reported. */
-  readonly syncFunctions: ReadonlySet<string>;
+/**
+ * What the file says about the names calls use, each part learned when a call first needs it:
+ * most statement calls need none of it, and learning all of it at once walked the whole tree
+ * and every async function's body.
+ */
+interface FileFacts {
+  readonly source: string;
+  readonly root: SyntaxNode;
+  readonly hints: SourceHints;
+  /** Per name (`send`, `this.sync`): see declaredAsyncOnly(). */
+  readonly asyncOnly: Map<string, boolean>;
+  bindings?: ModuleBindings;
+}
+
+interface ModuleBindings {
   /** Identifiers bound to `fs/promises` (namespace, default or `promises as fsp`). */
   readonly fsPromiseObjects: ReadonlySet<string>;
   /** Functions imported by name from `fs/promises`. */
@@ -71,10 +81,22 @@ interface AsyncFacts {
   readonly axiosInstances: ReadonlySet<string>;
 }
 
-const factsCache = new WeakMap<FileView, AsyncFacts>();
+const factsCache = new WeakMap<FileView, FileFacts>();
 
 function isAsync(fn: SyntaxNode): boolean {
   return fn.children.some((c) => c.type === 'async');
+}
+
+/**
+ * isAsync() without asking for the function's children when its source says it cannot be: the
+ * `async` keyword is a function's first token, or for a method comes before its name (after
+ * decorators and modifiers), so without the word there the answer is no. With it, the children
+ * decide (`async => 1` is an arrow whose parameter is named async).
+ */
+function isAsyncIn(source: string, fn: SyntaxNode, name: SyntaxNode | null): boolean {
+  const keywordEnd = fn.type === 'method_definition' ? (name?.startIndex ?? fn.endIndex) : fn.startIndex + 5;
+  if (!source.slice(fn.startIndex, keywordEnd).includes('async')) return false;
+  return isAsync(fn);
 }
 
 /**
@@ -85,15 +107,31 @@ function cannotReject(fn: SyntaxNode): boolean {
   const body = fn.childForFieldName('body');
   if (!body) return false;
   if (body.type !== 'statement_block') return !['call_expression', 'await_expression'].includes(body.type);
-  const guards = leadingGuards(body);
-  const risky = body.descendantsOfType(['await_expression', 'throw_statement', 'return_statement']).filter((n) => {
-    if (ownerFunction(n) !== fn) return false;
-    if (n.type === 'return_statement') return n.namedChild(0)?.type === 'call_expression';
-    if (n.type === 'await_expression') return !neverRejects(n.namedChild(0), fn);
-    return !guards.some((g) => n.startIndex >= g.startIndex && n.endIndex <= g.endIndex);
-  });
-  return risky.every((n) => insideTryWithCatch(n, fn));
+  let guards: SyntaxNode[] | undefined;
+  // The function's own awaits, throws and returns: the native walk also hands over the nested
+  // functions, and what starts inside one (document order) belongs to it, as enclosingFunction()
+  // would say. Decided one at a time: the first risky one outside a try settles it.
+  let nestedEnd = -1;
+  for (const n of body.descendantsOfType(RISKY_OR_FUNCTION)) {
+    if (n.startIndex < nestedEnd) continue;
+    if (FUNCTION_TYPE_SET.has(n.type)) {
+      nestedEnd = n.endIndex;
+      continue;
+    }
+    let risky: boolean;
+    if (n.type === 'return_statement') risky = n.namedChild(0)?.type === 'call_expression';
+    else if (n.type === 'await_expression') risky = !neverRejects(n.namedChild(0), fn);
+    else {
+      guards ??= leadingGuards(body);
+      risky = !guards.some((g) => n.startIndex >= g.startIndex && n.endIndex <= g.endIndex);
+    }
+    if (risky && !insideTryWithCatch(n, fn)) return false;
+  }
+  return true;
 }
+
+const FUNCTION_TYPE_SET: ReadonlySet<string> = new Set(FUNCTION_TYPES);
+const RISKY_OR_FUNCTION = ['await_expression', 'throw_statement', 'return_statement', ...FUNCTION_TYPES];
 
 /** Timers that resolve and never reject: `await sleep(500)`. */
 const NEVER_REJECTS = /^(\w+\.)?(sleep|delay|wait|setTimeout|setImmediate|nextTick|tick|yieldToEventLoop)$/;
@@ -145,10 +183,6 @@ function leadingGuards(body: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
-function ownerFunction(node: SyntaxNode): SyntaxNode | undefined {
-  return enclosingFunction(node);
-}
-
 function insideTryWithCatch(node: SyntaxNode, fn: SyntaxNode): boolean {
   for (let child = node, p = node.parent; p && p !== fn; child = p, p = p.parent) {
     if (p.type === 'try_statement' && p.childForFieldName('body')?.id === child.id && p.childForFieldName('handler')) return true;
@@ -157,7 +191,7 @@ function insideTryWithCatch(node: SyntaxNode, fn: SyntaxNode): boolean {
 }
 
 interface SourceHints {
-  /** Without `async` in the file, no function of the file is async (AsyncFacts.functions is empty). */
+  /** Without `async` in the file, no function of the file is async (declaredAsyncOnly() is false). */
   readonly async: boolean;
   /** Without `promises`, nothing comes from fs/promises (fsPromiseObjects, fsPromiseFunctions). */
   readonly promises: boolean;
@@ -176,32 +210,68 @@ function hintsFor(file: FileView): SourceHints {
   return hints;
 }
 
-function collectFacts(root: SyntaxNode, hints: SourceHints): AsyncFacts {
-  const functions = new Set<string>();
-  const syncFunctions = new Set<string>();
+/**
+ * Whether `key` (a function's name, or `this.` and a method's name) is declared in the file as an
+ * async function whose body can reject, and never as a non-async function (an ambiguous name is
+ * not reported). The declarations are found at the name's occurrences in the source: the node
+ * spanning exactly an occurrence is a declaration's name when its parent says so (node identity
+ * is stable). Answered once per name and file.
+ */
+function declaredAsyncOnly(facts: FileFacts, key: string): boolean {
+  let known = facts.asyncOnly.get(key);
+  if (known === undefined) facts.asyncOnly.set(key, (known = lookUpAsyncOnly(facts, key)));
+  return known;
+}
+
+const WORD_CHAR = /^[\w$]$/;
+
+function lookUpAsyncOnly(facts: FileFacts, key: string): boolean {
+  // Without the word in the file no function is async.
+  if (!facts.hints.async) return false;
+  const { source, root } = facts;
+  const method = key.startsWith('this.');
+  const name = method ? key.slice('this.'.length) : key;
+  if (!name) return false;
+  const declarations: { fn: SyntaxNode; name: SyntaxNode }[] = [];
+  for (let at = source.indexOf(name); at >= 0; at = source.indexOf(name, at + 1)) {
+    // Inside a longer word (`t` in `const`): no token spans exactly this occurrence. Asked before
+    // the tree, as a short name occurs everywhere.
+    if (WORD_CHAR.test(source[at - 1] ?? '') || WORD_CHAR.test(source[at + name.length] ?? '')) continue;
+    const leaf = root.descendantForIndex(at, at + name.length);
+    if (leaf.startIndex !== at || leaf.endIndex !== at + name.length) continue;
+    const parent = leaf.parent;
+    if (!parent) continue;
+    if (method) {
+      if (parent.type === 'method_definition' && parent.childForFieldName('name') === leaf) declarations.push({ fn: parent, name: leaf });
+    } else if (parent.type === 'function_declaration') {
+      if (parent.childForFieldName('name') === leaf) declarations.push({ fn: parent, name: leaf });
+    } else if (parent.type === 'variable_declarator' && leaf.type === 'identifier' && parent.childForFieldName('name') === leaf) {
+      const value = parent.childForFieldName('value');
+      if (value?.type === 'arrow_function' || value?.type === 'function_expression') declarations.push({ fn: value, name: leaf });
+    }
+  }
+  if (declarations.some((d) => !isAsyncIn(source, d.fn, d.name))) return false;
+  return declarations.some((d) => !cannotReject(d.fn));
+}
+
+/**
+ * The file's fs/promises and axios bindings. Their names are read raw from the file: without
+ * `promises` or `axios` in it nothing is bound, and the tree is not walked.
+ */
+function moduleBindings(facts: FileFacts): ModuleBindings {
+  if (facts.bindings) return facts.bindings;
   const fsPromiseObjects = new Set<string>();
   const fsPromiseFunctions = new Set<string>();
   const axiosInstances = new Set<string>();
-  const note = (name: string | undefined, fn: SyntaxNode): void => {
-    if (!name) return;
-    if (!isAsync(fn)) syncFunctions.add(name);
-    else if (!cannotReject(fn)) functions.add(name);
-  };
-  for (const node of root.descendantsOfType(['function_declaration', 'method_definition', 'variable_declarator', 'import_statement'])) {
+  const { hints } = facts;
+  const nodes = hints.axios || hints.promises ? facts.root.descendantsOfType(['variable_declarator', 'import_statement']) : [];
+  for (const node of nodes) {
     switch (node.type) {
-      case 'function_declaration':
-        note(node.childForFieldName('name')?.text, node);
-        break;
-      case 'method_definition':
-        note(`this.${node.childForFieldName('name')?.text}`, node);
-        break;
       case 'variable_declarator': {
         const name = node.childForFieldName('name');
         const value = node.childForFieldName('value');
         if (name?.type !== 'identifier' || !value) break;
-        if (value.type === 'arrow_function' || value.type === 'function_expression') note(name.text, value);
-        // Names are read raw from the file: without `axios` / `promises` in it, neither test can pass.
-        else if (hints.axios && value.type === 'call_expression' && calleeName(value) === 'axios.create') axiosInstances.add(name.text);
+        if (hints.axios && value.type === 'call_expression' && calleeName(value) === 'axios.create') axiosInstances.add(name.text);
         else if (hints.promises && (dottedName(value)?.endsWith('fs.promises') || (value.type === 'member_expression' && /require\(['"](node:)?fs['"]\)\.promises$/.test(value.text)))) {
           fsPromiseObjects.add(name.text);
         }
@@ -233,13 +303,14 @@ function collectFacts(root: SyntaxNode, hints: SourceHints): AsyncFacts {
       }
     }
   }
-  return { functions, syncFunctions, fsPromiseObjects, fsPromiseFunctions, axiosInstances };
+  facts.bindings = { fsPromiseObjects, fsPromiseFunctions, axiosInstances };
+  return facts.bindings;
 }
 
-function factsFor(file: FileView, root: SyntaxNode): AsyncFacts {
+function factsFor(file: FileView, root: SyntaxNode): FileFacts {
   let facts = factsCache.get(file);
   if (!facts) {
-    facts = collectFacts(root, hintsFor(file));
+    facts = { source: file.source, root, hints: hintsFor(file), asyncOnly: new Map() };
     factsCache.set(file, facts);
   }
   return facts;
@@ -256,7 +327,7 @@ function lastArgIsCallback(call: SyntaxNode): boolean {
 }
 
 /** Why this call is known to return a promise, or undefined when it is not known. */
-function knownPromise(call: SyntaxNode, factsOf: () => AsyncFacts): { what: string; lazy?: boolean } | undefined {
+function knownPromise(call: SyntaxNode, factsOf: () => FileFacts): { what: string; lazy?: boolean } | undefined {
   const name = calleeName(call);
   if (!name) return undefined;
   const method = lastSegment(name)!;
@@ -266,18 +337,18 @@ function knownPromise(call: SyntaxNode, factsOf: () => AsyncFacts): { what: stri
     let what: string | undefined;
     if (name === 'fetch') what = '`fetch()` returns a promise';
     else if (name === 'axios') what = '`axios()` returns a promise';
-    else if (factsOf().fsPromiseFunctions.has(name)) what = `\`${name}\` from fs/promises returns a promise`;
-    else if (factsOf().functions.has(name) && !factsOf().syncFunctions.has(name)) what = `\`${name}\` is declared \`async\` in this file`;
+    else if (moduleBindings(factsOf()).fsPromiseFunctions.has(name)) what = `\`${name}\` from fs/promises returns a promise`;
+    else if (declaredAsyncOnly(factsOf(), name)) what = `\`${name}\` is declared \`async\` in this file`;
     // A parameter or local of the same name hides the module's function: `callback()` is whatever was passed.
     // Looked up last: it walks every enclosing function's parameters.
     if (!what || shadowed(name, call)) return undefined;
     return { what };
   }
-  if (object === 'this' && factsOf().functions.has(name) && !factsOf().syncFunctions.has(name)) {
+  if (object === 'this' && declaredAsyncOnly(factsOf(), name)) {
     return { what: `\`${method}\` is an \`async\` method of this class` };
   }
-  if (AXIOS_VERBS.has(method) && (object === 'axios' || factsOf().axiosInstances.has(object))) return { what: `\`${name}()\` returns a promise` };
-  if (/(^|\.)fs\.promises$/.test(object) || factsOf().fsPromiseObjects.has(object)) return { what: `\`${name}\` is an fs/promises call` };
+  if (AXIOS_VERBS.has(method) && (object === 'axios' || moduleBindings(factsOf()).axiosInstances.has(object))) return { what: `\`${name}()\` returns a promise` };
+  if (/(^|\.)fs\.promises$/.test(object) || moduleBindings(factsOf()).fsPromiseObjects.has(object)) return { what: `\`${name}\` is an fs/promises call` };
   const prismaModel = object.includes('.') ? object.slice(0, object.lastIndexOf('.')) : undefined;
   if (prismaModel && PRISMA_OBJECT.test(prismaModel) && PRISMA_MODEL_OPS.has(method)) {
     return { what: `Prisma's \`${method}\` returns a lazy query`, lazy: true };
@@ -427,9 +498,6 @@ function check(match: RuleMatch, ctx: RuleContext): void {
   // In a browser an unhandled rejection is a console line, not a crashed process.
   if (fileRole(ctx.file, call.tree.rootNode).role === 'browser') return;
 
-  // Read here on every path, as before the reordering (cached per file): a file whose facts cannot
-  // be read reports nothing.
-  factsFor(ctx.file, call.tree.rootNode);
   // Built only for a call that is reported: the call may be a whole handler registration.
   const awaitFix = (): { suggestion?: Suggestion } => (isAsync(fn) ? { suggestion: replaceNode(ctx.file, call, `await ${ctx.text(call)}`) } : {});
 

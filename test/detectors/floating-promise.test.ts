@@ -117,8 +117,60 @@ export function save(path: string, body: string) {
       lines: [2],
       message: /never runs/,
     },
+    {
+      name: 'async arrow bound to a short name that also occurs inside other words and strings',
+      code: `const t = async (id: string) => {
+  await fetch(\`/t/\${id}\`);
+};
+export async function retry(ids: string[]) {
+  const at = 't';
+  for (const id of ids) t(id);
+}`,
+      lines: [6],
+      message: /`t` is declared `async` in this file/,
+    },
   ],
   valid: [
+    {
+      name: 'a name declared both async and sync in the file is ambiguous',
+      code: `class Sync {
+  sync() { return 1; }
+}
+async function sync(id: string) {
+  await fetch(id);
+}
+function run(id: string) {
+  const sync = function () { return id; };
+  sync();
+}`,
+    },
+    {
+      name: 'a module function of the same name as an async method is not the method',
+      code: `function save(x) { return x; }
+class Repo {
+  async persist(x) { await db.write(x); }
+  store(x) {
+    save(x);
+  }
+}`,
+    },
+    {
+      name: 'async in a nested function only: the outer one cannot reject',
+      code: `async function warm() {
+  try {
+    await load();
+  } catch (err) {
+    logger.warn({ err });
+  }
+  const later = async () => {
+    await load();
+  };
+  return later;
+}
+export function boot() {
+  warm();
+}`,
+    },
     {
       name: 'void marks fire-and-forget on purpose',
       code: `async function track(event: string) { await analytics.track(event); }
