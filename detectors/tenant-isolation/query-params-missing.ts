@@ -1,3 +1,4 @@
+import { fileMentions } from '../support/file-hints.js';
 import { callArguments, calleeName, hasSplat, lastSegment, objectProperty, stringValue } from '../support/syntax.js';
 import { definitionsOf, isSqlStatement, placeholderStyles, sqlCallOf, sqlPieces, type PlaceholderStyle, type SqlCall } from '../support/sql.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
@@ -24,6 +25,13 @@ const PY_ASYNCPG = new Set(['fetch', 'fetchrow', 'fetchval']);
 const SEQUELIZE_OPTIONS = new Set(['type', 'transaction', 'raw', 'logging', 'plain', 'model', 'mapToModel', 'nest', 'benchmark', 'useMaster']);
 /** Python keyword arguments that are execution options, not parameters. */
 const PY_OPTION_KEYWORDS = new Set(['execution_options', 'timeout', 'prepare', 'bind_arguments', 'column', 'record_class', 'stream_results']);
+
+/**
+ * A literal piece that starts like a SQL statement (SQL_STATEMENT in sql.ts): a keyword, followed
+ * by a blank (every form of the statement wants one) or by the end of the piece (the blank may
+ * come in the next one: `'SELECT' + ' * FROM …'`).
+ */
+const STATEMENT_PIECE = /[`'"}]\s*\(?\s*(?:select|insert|update|delete|with|merge|upsert|replace|truncate|create|alter|drop)(?:\s|[`'"]|\$\{)/i;
 
 const SHOW: Record<PlaceholderStyle, string> = { dollar: '$1', question: '?', percent: '%s', named: ':name' };
 
@@ -83,6 +91,14 @@ function check(python: boolean) {
       if (!text || objectProperty(sqlCall.sql, 'values') || sqlCall.sql.namedChildren.some((c) => c.type === 'spread_element')) return;
       sqlCall = { ...sqlCall, sql: text, rest: [] };
     }
+    // A generic method (`get`, `all`, `exec`, `query`) reports only SQL that passes
+    // isSqlStatement(): its text is read raw from literal pieces (a string's content, a
+    // template's fragments, each definition of a name), so its statement keyword starts a piece,
+    // after the opening quote or a substitution's `}` and at most blanks and a `(`. A file with no
+    // such piece skips the SQL, which for a name (`map.get(key)`, `Promise.all(tasks)`) means
+    // reading every definition in its scope. As with the rule's words, a keyword split across two
+    // pieces (`'SEL' + 'ECT …'`) is not looked for.
+    if (!python && !sqlCall.sqlOnly && !fileMentions(ctx, STATEMENT_PIECE)) return;
     // Parameters passed: nothing to report whatever the SQL says. Decided first, from the call's
     // own arguments: reading the SQL may look up a name's definitions through its whole scope.
     if (!(python ? pyParamsMissing(sqlCall) : tsParamsMissing(sqlCall))) return;

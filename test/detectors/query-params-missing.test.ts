@@ -60,6 +60,18 @@ export async function findMember(client: PoolClient) {
       code: `await pool.query({ text: 'DELETE FROM sessions WHERE user_id = $1', rowMode: 'array' });`,
       lines: [1],
     },
+    {
+      // The statement's keyword starts a later piece, or its blank is in the next piece: the
+      // file's literal pieces are what decides whether a generic method's SQL is read at all.
+      name: 'SQL built from pieces, the keyword not at the start of the first literal',
+      code: `export async function purge(db: Database, table: string) {
+  const sub = '(' + 'SELECT id FROM ' + table + ' WHERE org_id = ?)';
+  await db.all(sub);
+  const sql = 'DELETE' + ' FROM ' + table + ' WHERE user_id = ?';
+  await db.run(sql);
+}`,
+      lines: [3, 5],
+    },
   ],
   valid: [
     {
