@@ -181,8 +181,17 @@ function typeormEntity(ctx: RuleContext, klass: SyntaxNode, nameNode: SyntaxNode
   judge(ctx, { name, keys: [tableKey(name), ...(tableName ? [tableKey(tableName)] : [])], hasTimestamp, hasExpiry, partitioned: false, line: nameNode.startPosition.row + 1 }, 'model', { node: nameNode });
 }
 
+/**
+ * What recordSqlRetention() needs in a string: mayHoldRetention()'s words or `create table`. A
+ * string's text is part of the file's, so a file without any is passed over once rather than
+ * asking each of its strings (most of a file's matches) for its text.
+ */
+const SQL_RETENTION_HINT = /delete\s+from|add_retention_policy|drop_chunks|create_parent|create\s+table/i;
+
 /** SQL in a source string (a raw query, a migration's `op.execute`) can delete by age or create a table with a TTL. */
-function recordSqlRetention(ctx: RuleContext, text: string): void {
+function recordSqlRetention(ctx: RuleContext, string: SyntaxNode): void {
+  if (!fileMentions(ctx, SQL_RETENTION_HINT)) return;
+  const text = string.text;
   if (mayHoldRetention(text)) for (const key of sqlRetentionTables(text)) ctx.facts.add(RETENTION, key);
   if (/create\s+table/i.test(text)) for (const def of sqlTables(text)) if (def.partitioned || def.hasExpiry) for (const k of def.keys) ctx.facts.add(RETENTION, k);
 }
@@ -190,7 +199,7 @@ function recordSqlRetention(ctx: RuleContext, text: string): void {
 function onTsMatch(match: RuleMatch, ctx: RuleContext): void {
   const c = match.captures;
   if (c.sql) {
-    recordSqlRetention(ctx, c.sql.text);
+    recordSqlRetention(ctx, c.sql);
     return;
   }
   if (c.entity) {
@@ -357,7 +366,7 @@ function pyCoreDeleteTarget(call: SyntaxNode): string | undefined {
 function onPyMatch(match: RuleMatch, ctx: RuleContext): void {
   const c = match.captures;
   if (c.sql) {
-    recordSqlRetention(ctx, c.sql.text);
+    recordSqlRetention(ctx, c.sql);
     return;
   }
   if (c.class) {
@@ -365,10 +374,15 @@ function onPyMatch(match: RuleMatch, ctx: RuleContext): void {
     return;
   }
   const call = c.call!;
+  const source = ctx.file.source;
   if (c.function) {
-    if (c.function.text === 'delete') retain(ctx, pyCoreDeleteTarget(call));
+    if (source.startsWith('delete', c.function.startIndex) && c.function.text === 'delete') retain(ctx, pyCoreDeleteTarget(call));
     return;
   }
+  // A name's text starts where the name does, so a name none of the methods starts is passed
+  // over before its text is asked for (most calls are of other methods).
+  const at = c.method?.startIndex ?? -1;
+  if (!source.startsWith('delete', at) && !source.startsWith('create_table', at) && !source.startsWith('CreateModel', at)) return;
   const method = c.method?.text;
   // The receiver's text only for the methods that need it: it can be a long chain.
   if (method !== 'create_table' && method !== 'CreateModel' && method !== 'delete') return;

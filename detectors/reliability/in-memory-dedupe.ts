@@ -121,10 +121,30 @@ const SHARED_STORE_PY = /\bnx\s*=\s*True|\.setnx\s*\(|\bcache\.add\s*\(|\.get_or
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A word purposeOf() accepts is a run of a name's letters (lowercased): each holds one of these,
+ * ignoring case (`rate`+`limit…` and `ratelimit…` hold `limit`, the dedupe words `dedup`, …).
+ */
+const PURPOSE_HINT = /limit|throttl|nonce|replay|jti|used|processed|seen|dedup|idempoten|handled|delivered|consumed/i;
+
+/**
+ * The source from where a name starts, as far as a name can go: ASCII word characters, `$`,
+ * anything beyond ASCII, the `\` and braces of a `\u{…}` escape, and `-` (JSX names). The name
+ * is a prefix of it, read without asking the tree where the name ends.
+ */
+const NAME_CHARS = /[\w$\\{}\-\u0080-\uffff]*/y;
+
+function nameMayHavePurpose(source: string, nameNode: SyntaxNode): boolean {
+  NAME_CHARS.lastIndex = nameNode.startIndex;
+  return PURPOSE_HINT.test(NAME_CHARS.exec(source)![0]);
+}
+
 function check(python: boolean) {
   return (match: RuleMatch, ctx: RuleContext): void => {
     const nameNode = match.captures.name!;
     const value = match.captures.value!;
+    // Most names say nothing of a purpose: passed over on the source's text.
+    if (!nameMayHavePurpose(ctx.file.source, nameNode)) return;
     const name = nameNode.text;
     const purpose = purposeOf(name);
     if (!purpose) return;
