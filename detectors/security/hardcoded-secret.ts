@@ -35,7 +35,7 @@ function tsAssignedName(literal: SyntaxNode, literalParent: SyntaxNode | null): 
     parent = node.parent;
   }
   if (!parent) return undefined;
-  const is = (field: string): boolean => parent!.childForFieldName(field)?.id === node.id;
+  const is = (field: string): boolean => parent!.childForFieldName(field) === node;
   switch (parent.type) {
     case 'variable_declarator':
       return is('value') ? nameOf(parent.childForFieldName('name')) : undefined;
@@ -57,7 +57,7 @@ function tsAssignedName(literal: SyntaxNode, literalParent: SyntaxNode | null): 
 /** The name a Python literal is assigned to: target, keyword argument, dict key, parameter default. */
 function pyAssignedName(literal: SyntaxNode, parent: SyntaxNode | null): string | undefined {
   if (!parent) return undefined;
-  const is = (field: string): boolean => parent.childForFieldName(field)?.id === literal.id;
+  const is = (field: string): boolean => parent.childForFieldName(field) === literal;
   switch (parent.type) {
     case 'assignment':
       return is('right') ? nameOf(parent.childForFieldName('left')) : undefined;
@@ -142,6 +142,26 @@ const DB_URL_HINT = /(postgres|mysql|mariadb|mongodb|redis|amqp|mssql|sqlserver|
  */
 const PROSE = /\s\S+\s+\S+\s+\S+\s/;
 
+/**
+ * Whether the text before a literal allows it to be an assigned value (tsAssignedName,
+ * pyAssignedName): then `=` (declarator, assignment, default, keyword, JSX attribute) or `:` (a
+ * pair) comes right before it, or before the `(` of a parenthesized wrapper. Otherwise (a call's
+ * argument, an array item, an import) it has no name, and its parent is not asked for. A comment
+ * may stand between: a block comment ends with `/`, and a line comment ends a line (so does a
+ * Python `\` continuation); those are left to the tree.
+ */
+function mayBeAssigned(source: string, start: number): boolean {
+  for (let i = start - 1; i >= 0; i--) {
+    const ch = source[i]!;
+    if (ch === '\n' || ch === '\r' || ch === '\u2028' || ch === '\u2029') return true;
+    if (ch === '(' || WHITESPACE.test(ch)) continue;
+    return ch === '=' || ch === ':' || ch === '/';
+  }
+  return false;
+}
+
+const WHITESPACE = /\s/;
+
 function checkLiteral(python: boolean) {
   return (match: RuleMatch, ctx: RuleContext): void => {
     const literal = match.captures.literal!;
@@ -153,7 +173,7 @@ function checkLiteral(python: boolean) {
     // `"a" "b"` is read whole: its text has the quotes and spaces between the parts.
     const whole = literal.type === 'concatenated_string';
     const formatted = whole || FORMAT_HINT.test(text) || DB_URL_HINT.test(text);
-    if (!formatted && !(readsNamedSecrets(ctx.file) && !PROSE.test(text))) return;
+    if (!formatted && !(readsNamedSecrets(ctx.file) && !PROSE.test(text) && mayBeAssigned(ctx.file.source, literal.startIndex))) return;
     const parent = literal.parent;
     // A Python string inside `"a" "b"` is judged as part of the whole concatenation.
     if (parent?.type === 'concatenated_string') return;

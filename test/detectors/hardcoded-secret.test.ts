@@ -78,6 +78,19 @@ export const db = knex({ client: 'pg', connection: '${PROD_DB_URL}', pool: { min
       message: /postgresql URL with its password inline/,
     },
     {
+      // Between the name and the literal: a parenthesis, a block comment, a line comment. The
+      // literal's parent is asked only when the text before it allows a name.
+      name: 'generated secrets under secret names with comments and parentheses before the value',
+      code: `export const config = {
+  apiKey: /* rotated in March */ '${RANDOM_40}',
+};
+export const signingSecret = ('${RANDOM_40}');
+export const sessionSecret =
+  // from the dashboard
+  '${RANDOM_40}';`,
+      lines: [2, 4, 7],
+    },
+    {
       name: 'NestJS JwtModule with a generated secret',
       code: `import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
