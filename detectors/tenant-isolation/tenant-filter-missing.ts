@@ -290,6 +290,8 @@ interface FileState {
   readonly excluded: boolean;
   /** The source may name a tenant field (see tenantTextPattern): only then can it yield evidence. */
   readonly tenantText: boolean;
+  /** The source holds one of PLUMBING_WORDS: only then can it show tenant plumbing. */
+  readonly plumbingWords: boolean;
   /** Calls read so far, when the file is read through the query (a node is always the same object). */
   readonly visited: Set<SyntaxNode>;
   /** Where PY_CALL_WORDS occur in the source (start, end, start, end…), in order; computed on first need. */
@@ -302,7 +304,16 @@ function fileState(ctx: RuleContext): FileState {
   let state = fileStates.get(ctx);
   if (!state) {
     const v = tenantVocabulary(ctx.options.tenantKeys);
-    state = { v, excluded: isExcludedPath(ctx), tenantText: tenantTextPattern(v).test(ctx.file.source), visited: new Set() };
+    const source = ctx.file.source;
+    // Most files hold neither: one scan of the source for both (each costs about as much).
+    const either = tenantOrPlumbingPattern(v).test(source);
+    state = {
+      v,
+      excluded: isExcludedPath(ctx),
+      tenantText: either && tenantTextPattern(v).test(source),
+      plumbingWords: either && PLUMBING_WORDS.test(source),
+      visited: new Set(),
+    };
     fileStates.set(ctx, state);
   }
   return state;
@@ -327,6 +338,18 @@ function tenantTextPattern(v: TenantVocabulary): RegExp {
       ? new RegExp(words.map((w) => [...w].map((ch) => ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('[_\\-\\s]*')).join('|'), 'i')
       : /(?!)/;
     tenantTextPatterns.set(v, pattern);
+  }
+  return pattern;
+}
+
+const eitherPatterns = new WeakMap<TenantVocabulary, RegExp>();
+
+/** Matches a source that tenantTextPattern() or PLUMBING_WORDS matches. */
+function tenantOrPlumbingPattern(v: TenantVocabulary): RegExp {
+  let pattern = eitherPatterns.get(v);
+  if (!pattern) {
+    pattern = new RegExp(`${tenantTextPattern(v).source}|${PLUMBING_WORDS.source}`, 'i');
+    eitherPatterns.set(v, pattern);
   }
   return pattern;
 }
@@ -951,8 +974,25 @@ function sqlStringPy(ctx: RuleContext, node: SyntaxNode): void {
 
 const PY_MODEL_BASE = /\b(models\.Model|Model|Base|DeclarativeBase|db\.Model|SQLModel|TenantModel|\w+Model|\w+Base|AbstractBaseUser|AbstractUser)\b/;
 
+/**
+ * The file's class definitions in document order, found from their `class` keyword (a class
+ * definition's first token) rather than by a walk of the whole tree. A tree with errors may hold
+ * a definition whose keyword the parser supplied (not in the source): walked.
+ */
+function pythonClasses(source: string, root: SyntaxNode): SyntaxNode[] {
+  if (root.hasError) return root.descendantsOfType('class_definition');
+  const classes: SyntaxNode[] = [];
+  for (let at = source.indexOf('class'); at >= 0; at = source.indexOf('class', at + 5)) {
+    const keyword = root.descendantForIndex(at, at + 5);
+    if (keyword.type !== 'class' || keyword.startIndex !== at) continue;
+    const klass = keyword.parent;
+    if (klass?.type === 'class_definition') classes.push(klass);
+  }
+  return classes;
+}
+
 function pythonDefinitions(ctx: RuleContext, root: SyntaxNode, v: TenantVocabulary): void {
-  for (const klass of root.descendantsOfType('class_definition')) {
+  for (const klass of pythonClasses(ctx.file.source, root)) {
     const bases = klass.childForFieldName('superclasses')?.text ?? '';
     if (!PY_MODEL_BASE.test(bases)) continue;
     const body = klass.childForFieldName('body');
@@ -977,6 +1017,8 @@ function pythonDefinitions(ctx: RuleContext, root: SyntaxNode, v: TenantVocabula
 }
 
 function tsDefinitions(ctx: RuleContext, root: SyntaxNode, v: TenantVocabulary): void {
+  // Only an entity is read, and its decorator is in the source.
+  if (!ctx.file.source.includes('@Entity(')) return;
   for (const klass of root.descendantsOfType('class_declaration')) {
     const decorated = (klass.parent?.type === 'export_statement' ? klass.parent.text : klass.text).slice(0, 200);
     const entity = /@Entity\(\s*(?:['"](\w+)['"]|\{[^}]*name:\s*['"](\w+)['"])?/.exec(decorated);
@@ -1301,12 +1343,11 @@ const rule: Rule = {
   },
   checkFile(ctx, tree: Tree | undefined) {
     if (!tree) return;
-    const source = ctx.file.source;
-    if (!isMigrationPath(ctx.file.path) && PLUMBING_WORDS.test(source) && TENANT_PLUMBING.test(source)) ctx.facts.add(PLUMBING, 'seen');
+    const state = fileState(ctx);
+    if (state.plumbingWords && !isMigrationPath(ctx.file.path) && TENANT_PLUMBING.test(ctx.file.source)) ctx.facts.add(PLUMBING, 'seen');
     // Evidence needs a tenant field named in the source: every definition recorded has one, and
     // so has every query that counts as evidence. Such a file is read whole here, every query of
     // it; any other is read only where the diff is, through the query.
-    const state = fileState(ctx);
     if (!state.tenantText) return;
     if (ctx.file.language === 'python') pythonDefinitions(ctx, tree.rootNode, state.v);
     else tsDefinitions(ctx, tree.rootNode, state.v);
