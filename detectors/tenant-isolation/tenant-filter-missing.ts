@@ -1149,11 +1149,21 @@ function pyNodesToRead(ctx: RuleContext, state: FileState, root: SyntaxNode): Sy
       if (up.type !== 'attribute') break;
     }
   }
+  // A string holds interpolated expressions at most, never a statement or a block: the strings
+  // holding a word lie below the first statement above it. A tree with errors is walked to its
+  // root (what an error node holds is not bound by the grammar).
+  const bounded = !root.hasError;
   for (const m of source.matchAll(/update|from/gi)) {
-    for (let n: SyntaxNode | null = root.descendantForIndex(m.index, m.index + m[0].length); n; n = n.parent) if (n.type === 'string') picked.add(n);
+    for (let n: SyntaxNode | null = root.descendantForIndex(m.index, m.index + m[0].length); n; n = n.parent) {
+      if (n.type === 'string') picked.add(n);
+      else if (bounded && PY_STRING_BOUNDS.test(n.type)) break;
+    }
   }
   return [...picked].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
 }
+
+/** Python nodes no string can hold. */
+const PY_STRING_BOUNDS = /_statement$|^(block|module|function_definition|class_definition|decorated_definition)$/;
 
 function pyVisit(ctx: RuleContext, captures: Captures): void {
   if (captures.sql) sqlStringPy(ctx, captures.sql);
