@@ -167,7 +167,7 @@ function defaultedWhenNaN(use: SyntaxNode): boolean {
   let node = use;
   while (node.parent?.type === 'parenthesized_expression') node = node.parent;
   const parent = node.parent;
-  return parent?.type === 'binary_expression' && operatorOf(parent) === '||' && parent.childForFieldName('left')?.id === node.id;
+  return parent?.type === 'binary_expression' && operatorOf(parent) === '||' && parent.childForFieldName('left') === node;
 }
 
 function shorten(text: string): string {

@@ -104,8 +104,7 @@ export function bindingOf(name: string, use: SyntaxNode, python: boolean): { val
     const body = scope.childForFieldName('body');
     if (!body) continue;
     let best: { value: SyntaxNode; whole: boolean; at: number } | undefined;
-    const types = python ? ['assignment', 'for_statement'] : ['variable_declarator', 'assignment_expression', 'for_in_statement'];
-    for (const node of body.descendantsOfType(types)) {
+    for (const node of bindingSites(body, python)) {
       if (node.startIndex >= use.startIndex) break;
       if (containsUse(node, use)) continue;
       const found = bindingIn(node, name, python);
@@ -114,6 +113,19 @@ export function bindingOf(name: string, use: SyntaxNode, python: boolean): { val
     if (best) return { value: best.value, whole: best.whole };
   }
   return undefined;
+}
+
+/**
+ * The nodes that may bind a name in a function body, in document order: one native walk per body,
+ * kept, as every name read in the function asks for them again (a tree is of one language, so the
+ * body decides the types).
+ */
+const sitesByBody = new WeakMap<SyntaxNode, readonly SyntaxNode[]>();
+
+function bindingSites(body: SyntaxNode, python: boolean): readonly SyntaxNode[] {
+  let sites = sitesByBody.get(body);
+  if (!sites) sitesByBody.set(body, (sites = body.descendantsOfType(python ? ['assignment', 'for_statement'] : ['variable_declarator', 'assignment_expression', 'for_in_statement'])));
+  return sites;
 }
 
 /**
@@ -135,18 +147,17 @@ function bindingIn(node: SyntaxNode, name: string, python: boolean): { value: Sy
   const right = node.childForFieldName(node.type === 'variable_declarator' ? 'value' : 'right');
   if (!left || !right) return undefined;
   const isLoop = node.type === 'for_in_statement' || node.type === 'for_statement';
-  if (isLoop && !python) {
-    // `for (const item of body.items)`: only `of` loops walk the values.
-    if (!node.children.some((c) => c.type === 'of')) return undefined;
-  }
-  if (left.type === 'identifier' && left.text === name) return { value: right, whole: !isLoop };
+  // `for (const item of body.items)`: only `of` loops walk the values. Asked once the name is
+  // found: the children are a native call, and most sites bind other names.
+  const walksValues = (): boolean => !isLoop || python || node.children.some((c) => c.type === 'of');
+  if (left.type === 'identifier') return left.text === name && walksValues() ? { value: right, whole: !isLoop } : undefined;
   if (!python && left.type === 'object_pattern') {
     for (const part of left.namedChildren) {
-      if (part.type === 'shorthand_property_identifier_pattern' && part.text === name) return { value: right, whole: false };
+      if (part.type === 'shorthand_property_identifier_pattern' && part.text === name) return walksValues() ? { value: right, whole: false } : undefined;
       if (part.type === 'pair_pattern') {
         const value = part.childForFieldName('value');
         const target = value?.type === 'assignment_pattern' ? value.childForFieldName('left') : value;
-        if (target?.type === 'identifier' && target.text === name) return { value: right, whole: false };
+        if (target?.type === 'identifier' && target.text === name) return walksValues() ? { value: right, whole: false } : undefined;
       }
     }
   }
