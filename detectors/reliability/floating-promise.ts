@@ -190,13 +190,31 @@ function insideTryWithCatch(node: SyntaxNode, fn: SyntaxNode): boolean {
   return false;
 }
 
-interface SourceHints {
+/**
+ * Words of the file that decide whole branches, each searched for once per file and only when
+ * first asked: most files need one or two of them, and a missing word costs a scan of the file.
+ */
+class SourceHints {
+  #async: boolean | undefined;
+  #promises: boolean | undefined;
+  #axios: boolean | undefined;
+
+  constructor(private readonly source: string) {}
+
   /** Without `async` in the file, no function of the file is async (declaredAsyncOnly() is false). */
-  readonly async: boolean;
+  get async(): boolean {
+    return (this.#async ??= this.source.includes('async'));
+  }
+
   /** Without `promises`, nothing comes from fs/promises (fsPromiseObjects, fsPromiseFunctions). */
-  readonly promises: boolean;
+  get promises(): boolean {
+    return (this.#promises ??= this.source.includes('promises'));
+  }
+
   /** Without `axios`, no `axios.create()` instance. */
-  readonly axios: boolean;
+  get axios(): boolean {
+    return (this.#axios ??= this.source.includes('axios'));
+  }
 }
 
 const hintsCache = new WeakMap<FileView, SourceHints>();
@@ -204,7 +222,7 @@ const hintsCache = new WeakMap<FileView, SourceHints>();
 function hintsFor(file: FileView): SourceHints {
   let hints = hintsCache.get(file);
   if (!hints) {
-    hints = { async: file.source.includes('async'), promises: file.source.includes('promises'), axios: file.source.includes('axios') };
+    hints = new SourceHints(file.source);
     hintsCache.set(file, hints);
   }
   return hints;
@@ -255,6 +273,25 @@ function lookUpAsyncOnly(facts: FileFacts, key: string): boolean {
 }
 
 /**
+ * The declarators and imports that hold one of `words`: every binding moduleBindings() keeps has
+ * its word inside the node (the `axios` of `axios.create()`, the `promises` of `fs.promises`, of
+ * `'fs/promises'`, of `{ promises as fsp }`), so it is an ancestor of the node spanning an
+ * occurrence of the word. Found from the occurrences instead of listing every declarator of the
+ * file; each is judged as before, so the sets are the same.
+ */
+function bindingCandidates(facts: FileFacts, words: readonly string[]): SyntaxNode[] {
+  const found = new Set<SyntaxNode>();
+  for (const word of words) {
+    for (let at = facts.source.indexOf(word); at >= 0; at = facts.source.indexOf(word, at + 1)) {
+      for (let node: SyntaxNode | null = facts.root.descendantForIndex(at, at + word.length); node; node = node.parent) {
+        if (node.type === 'variable_declarator' || node.type === 'import_statement') found.add(node);
+      }
+    }
+  }
+  return [...found];
+}
+
+/**
  * The file's fs/promises and axios bindings. Their names are read raw from the file: without
  * `promises` or `axios` in it nothing is bound, and the tree is not walked.
  */
@@ -264,7 +301,7 @@ function moduleBindings(facts: FileFacts): ModuleBindings {
   const fsPromiseFunctions = new Set<string>();
   const axiosInstances = new Set<string>();
   const { hints } = facts;
-  const nodes = hints.axios || hints.promises ? facts.root.descendantsOfType(['variable_declarator', 'import_statement']) : [];
+  const nodes = bindingCandidates(facts, [...(hints.promises ? ['promises'] : []), ...(hints.axios ? ['axios'] : [])]);
   for (const node of nodes) {
     switch (node.type) {
       case 'variable_declarator': {
