@@ -120,12 +120,20 @@ function importedModulesUncached(root: SyntaxNode, python: boolean): string[] {
       if (source !== undefined) out.push(source);
     }
   }
-  for (const call of root.descendantsOfType('call_expression')) {
-    const fn = call.childForFieldName('function');
-    if (fn?.type !== 'identifier' || fn.text !== 'require') continue;
+  // `require(…)` calls, from the word's occurrences in the source rather than a list of every
+  // call of the file: the node spanning an occurrence is the callee when its parent is a call
+  // whose function it is. Occurrences come in document order, and so do the calls they start.
+  // (`root` may be a sub-node: its text starts at its own offset.)
+  const source = root.text;
+  for (let i = source.indexOf('require'); i >= 0; i = source.indexOf('require', i + 1)) {
+    const at = root.startIndex + i;
+    const fn = root.descendantForIndex(at, at + 'require'.length);
+    if (fn.type !== 'identifier' || fn.startIndex !== at || fn.endIndex !== at + 'require'.length) continue;
+    const call = fn.parent;
+    if (call?.type !== 'call_expression' || call.childForFieldName('function') !== fn) continue;
     const first = call.childForFieldName('arguments')?.namedChild(0);
-    const source = stringValue(first);
-    if (source !== undefined) out.push(source);
+    const module = stringValue(first);
+    if (module !== undefined) out.push(module);
   }
   return out.map((m) => m.replace(/^node:/, ''));
 }
