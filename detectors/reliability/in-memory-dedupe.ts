@@ -2,7 +2,7 @@ import { fileRole } from '../support/file-role.js';
 import { words } from '../support/names.js';
 import { isHandlerModulePy, isHandlerModuleTs } from '../support/server-code.js';
 import { descendants } from '../support/syntax.js';
-import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+import type { Rule, RuleContext, RuleMatch, SyntaxNode, Tree } from '../../src/engine/types.js';
 
 /**
  * Module-level (or singleton-held) collections that remember which events, requests or tokens
@@ -142,33 +142,66 @@ function nameMayHavePurpose(source: string, nameNode: SyntaxNode): boolean {
 function check(python: boolean) {
   return (match: RuleMatch, ctx: RuleContext): void => {
     const nameNode = match.captures.name!;
-    const value = match.captures.value!;
-    // Most names say nothing of a purpose: passed over on the source's text.
-    if (!nameMayHavePurpose(ctx.file.source, nameNode)) return;
-    const name = nameNode.text;
-    const purpose = purposeOf(name);
-    if (!purpose) return;
-    if (!(python ? isInMemoryCollectionPy(value) : isInMemoryCollectionTs(value))) return;
-    if (!isModuleOrSingletonState(nameNode, python)) return;
-    const root = nameNode.tree.rootNode;
-    const role = fileRole(ctx.file, root).role;
-    if (role === 'cli' || role === 'script' || role === 'build' || role === 'browser' || role === 'test') return;
-    if (!(python ? isHandlerModulePy(root, ctx.file.path) : isHandlerModuleTs(root, ctx.file.path))) return;
-    const writes = writesOf(root, name, python);
-    if (writes.length === 0) return; // a constant set (allow-list, known ids), not state
-    if ((python ? SHARED_STORE_PY : SHARED_STORE_TS).test(ctx.file.source)) return;
-    if (documentedAsFallback(ctx, nameNode.startPosition.row + 1)) return;
-
-    const message = messageFor(name, purpose);
-    const declaredRow = nameNode.startPosition.row + 1;
-    if (ctx.file.isChangedLine(declaredRow)) {
-      ctx.report({ node: nameNode, key: `${name} = ${ctx.text(value)}`, message });
-      return;
-    }
-    // The collection predates the change, the change starts relying on it: comment on the new write.
-    const changedWrite = writes.find((w) => ctx.file.isChangedLine(w.startPosition.row + 1));
-    if (changedWrite) ctx.report({ node: changedWrite, key: `${name} = ${ctx.text(value)}`, message });
+    // A declaration on an unchanged line is read by checkFile, which looks for changed writes to it.
+    if (!ctx.file.isChangedLine(nameNode.startPosition.row + 1)) return;
+    checkDeclaration(nameNode, match.captures.value!, ctx, python);
   };
+}
+
+/**
+ * Collections declared before the change that the change starts writing to: their declarations
+ * lie outside the changed lines the queries read, so they are found here, in the whole file, with
+ * the same shapes as the queries (one native walk for just those node types).
+ */
+function checkUnchangedDeclarations(ctx: RuleContext, tree: Tree | undefined): void {
+  if (!tree || ctx.file.wholeFile) return;
+  const python = ctx.file.language === 'python';
+  const root = tree.rootNode;
+  if (python) {
+    for (const assignment of root.descendantsOfType('assignment')) {
+      if (assignment.parent?.type !== 'expression_statement') continue;
+      const name = assignment.childForFieldName('left');
+      const value = assignment.childForFieldName('right');
+      if (name?.type !== 'identifier' || !value?.isNamed || ctx.file.isChangedLine(name.startPosition.row + 1)) continue;
+      checkDeclaration(name, value, ctx, true);
+    }
+    return;
+  }
+  for (const declaration of root.descendantsOfType(['variable_declarator', 'public_field_definition'])) {
+    const name = declaration.childForFieldName('name');
+    const value = declaration.childForFieldName('value');
+    const nameType = declaration.type === 'variable_declarator' ? 'identifier' : 'property_identifier';
+    if (name?.type !== nameType || !value?.isNamed || ctx.file.isChangedLine(name.startPosition.row + 1)) continue;
+    checkDeclaration(name, value, ctx, false);
+  }
+}
+
+function checkDeclaration(nameNode: SyntaxNode, value: SyntaxNode, ctx: RuleContext, python: boolean): void {
+  // Most names say nothing of a purpose: passed over on the source's text.
+  if (!nameMayHavePurpose(ctx.file.source, nameNode)) return;
+  const name = nameNode.text;
+  const purpose = purposeOf(name);
+  if (!purpose) return;
+  if (!(python ? isInMemoryCollectionPy(value) : isInMemoryCollectionTs(value))) return;
+  if (!isModuleOrSingletonState(nameNode, python)) return;
+  const root = nameNode.tree.rootNode;
+  const role = fileRole(ctx.file, root).role;
+  if (role === 'cli' || role === 'script' || role === 'build' || role === 'browser' || role === 'test') return;
+  if (!(python ? isHandlerModulePy(root, ctx.file.path) : isHandlerModuleTs(root, ctx.file.path))) return;
+  const writes = writesOf(root, name, python);
+  if (writes.length === 0) return; // a constant set (allow-list, known ids), not state
+  if ((python ? SHARED_STORE_PY : SHARED_STORE_TS).test(ctx.file.source)) return;
+  if (documentedAsFallback(ctx, nameNode.startPosition.row + 1)) return;
+
+  const message = messageFor(name, purpose);
+  const declaredRow = nameNode.startPosition.row + 1;
+  if (ctx.file.isChangedLine(declaredRow)) {
+    ctx.report({ node: nameNode, key: `${name} = ${ctx.text(value)}`, message });
+    return;
+  }
+  // The collection predates the change, the change starts relying on it: comment on the new write.
+  const changedWrite = writes.find((w) => ctx.file.isChangedLine(w.startPosition.row + 1));
+  if (changedWrite) ctx.report({ node: changedWrite, key: `${name} = ${ctx.text(value)}`, message });
 }
 
 /**
@@ -235,7 +268,6 @@ const rule: Rule = {
       },
     },
   },
-  scope: 'file',
   // A finding needs purposeOf() to accept the collection's name, which is raw text of the file:
   // `rate`+`limit…` or `ratelimit…` (all contain "limit"), `throttl…`, the replay words, `used`
   // (before token/code/key…), or a dedupe word (`dedup…`, `idempoten…`, …). Split words keep
@@ -251,6 +283,7 @@ const rule: Rule = {
     query: `(expression_statement (assignment left: (identifier) @name right: (_) @value))`,
     onMatch: check(true),
   },
+  checkFile: checkUnchangedDeclarations,
 };
 
 export default rule;

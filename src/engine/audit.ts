@@ -511,6 +511,7 @@ function createFileView(
     },
     isChangedLine: (n) => containsLine(changed, n),
     touches: (span) => intersects(changed, span),
+    wholeFile: isAllLines(changed),
   };
 }
 

@@ -120,6 +120,8 @@ export interface FileView {
   isChangedLine(n: number): boolean;
   /** Whether any line of the span was changed. */
   touches(span: LineSpan): boolean;
+  /** Whether the file is read whole (an added file, a scan): every line counts as changed. */
+  readonly wholeFile: boolean;
   /** All paths of the change, for rules that look across files (e.g. a cleanup job elsewhere). */
   readonly changedPaths: readonly string[];
 }
