@@ -2,7 +2,7 @@ import { unwrap } from '../support/bindings.js';
 import { pyDbCall, tsDbCall } from '../support/orm.js';
 import { isAppendOnlyName, isExpiryColumn, mayHoldRetention, prismaModels, sqlRetentionTables, sqlTables, tableKey, type TableDefinition } from '../support/schema.js';
 import { calleeName, descendants, dottedName, keywordArgument, objectProperty, stringValue } from '../support/syntax.js';
-import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
+import type { Rule, RuleContext, RuleMatch, SyntaxNode, Tree } from '../../src/engine/types.js';
 import { fileMentions } from '../support/file-hints.js';
 
 /**
@@ -196,8 +196,14 @@ function recordSqlRetention(ctx: RuleContext, string: SyntaxNode): void {
   if (/create\s+table/i.test(text)) for (const def of sqlTables(text)) if (def.partitioned || def.hasExpiry) for (const k of def.keys) ctx.facts.add(RETENTION, k);
 }
 
+type Captures = RuleMatch['captures'];
+
 function onTsMatch(match: RuleMatch, ctx: RuleContext): void {
-  const c = match.captures;
+  // A partly changed file is read whole by checkFile: its facts can come from any line.
+  if (ctx.file.wholeFile) readTs(match.captures, ctx);
+}
+
+function readTs(c: Captures, ctx: RuleContext): void {
   if (c.sql) {
     recordSqlRetention(ctx, c.sql);
     return;
@@ -364,7 +370,10 @@ function pyCoreDeleteTarget(call: SyntaxNode): string | undefined {
 }
 
 function onPyMatch(match: RuleMatch, ctx: RuleContext): void {
-  const c = match.captures;
+  if (ctx.file.wholeFile) readPy(match.captures, ctx);
+}
+
+function readPy(c: Captures, ctx: RuleContext): void {
   if (c.sql) {
     recordSqlRetention(ctx, c.sql);
     return;
@@ -391,6 +400,102 @@ function onPyMatch(match: RuleMatch, ctx: RuleContext): void {
   else if (method === 'CreateModel' && object === 'migrations') djangoCreateModel(ctx, call);
   else if (method === 'delete' && (object === 'sa' || object === 'sqlalchemy')) retain(ctx, pyCoreDeleteTarget(call));
   else if (method === 'delete') retain(ctx, pyDeleteTarget(call));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A partly changed file, read whole
+//
+// Retention can be written on any line of a changed file (a cleanup job the PR does not touch
+// still removes old rows), and a definition counts when its name is on a changed line. The
+// queries run only over the changed ranges, so such a file is read here instead, once: what the
+// queries would match is looked up directly, and only where the file's text can hold something
+// the handlers keep — the same handlers, on the same nodes, as in a file read whole.
+
+/** Knex table definitions: always read (their words are rare). */
+const TS_TABLE_METHODS = /\b(createTableIfNotExists|createTable)\b/g;
+/** Deletes count only with an older-than condition, which is part of the file's text. */
+const TS_DELETE_METHODS = /\b(deleteMany|delete|del)\b/g;
+/** TTL indexes count only with an expiry option, which is part of the file's text. */
+const TS_INDEX_METHODS = /\b(createIndex|index)\b/g;
+const TTL_OPTION = /expireAfterSeconds|expires\s*:/;
+const DRIZZLE_TABLES = /\b(pgTable|mysqlTable|sqliteTable)\b/g;
+const PY_NAMES = /\b(delete|create_table|CreateModel)\b/g;
+
+/**
+ * The nodes of `type` that are exactly a whole word `words` finds in the source: each looked up
+ * in the tree where the word is, instead of asking the tree for every identifier of the file.
+ * A word in a string or a comment has no such node there.
+ */
+function nodesSpelled(root: SyntaxNode, source: string, words: RegExp, type: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  words.lastIndex = 0;
+  for (let m = words.exec(source); m; m = words.exec(source)) {
+    const end = m.index + m[0].length;
+    const node = root.descendantForIndex(m.index, end);
+    if (node.type === type && node.startIndex === m.index && node.endIndex === end) out.push(node);
+  }
+  return out;
+}
+
+/** What `(call_expression function: (member_expression object: (_) property: (property_identifier)))` captures for a method name. */
+function tsMethodCall(ctx: RuleContext, method: SyntaxNode): void {
+  const member = method.parent;
+  if (member?.type !== 'member_expression' || member.childForFieldName('property') !== method) return;
+  const call = member.parent;
+  const object = member.childForFieldName('object');
+  if (call?.type !== 'call_expression' || call.childForFieldName('function') !== member || !object) return;
+  readTs({ call, method, object }, ctx);
+}
+
+function checkTsFile(ctx: RuleContext, root: SyntaxNode): void {
+  const source = ctx.file.source;
+  for (const method of nodesSpelled(root, source, TS_TABLE_METHODS, 'property_identifier')) tsMethodCall(ctx, method);
+  if (TS_OLDER_THAN.test(source)) for (const method of nodesSpelled(root, source, TS_DELETE_METHODS, 'property_identifier')) tsMethodCall(ctx, method);
+  if (TTL_OPTION.test(source)) for (const method of nodesSpelled(root, source, TS_INDEX_METHODS, 'property_identifier')) tsMethodCall(ctx, method);
+  for (const fn of nodesSpelled(root, source, DRIZZLE_TABLES, 'identifier')) {
+    const call = fn.parent;
+    if (call?.type === 'call_expression' && call.childForFieldName('function') === fn) readTs({ call, function: fn }, ctx);
+  }
+  // typeormEntity() needs an `@Entity` decorator.
+  if (source.includes('Entity')) {
+    for (const entity of root.descendantsOfType('class_declaration')) {
+      const name = entity.childForFieldName('name');
+      const body = entity.childForFieldName('body');
+      if (name?.type === 'type_identifier' && body?.type === 'class_body') readTs({ entity, name, body }, ctx);
+    }
+  }
+  if (fileMentions(ctx, SQL_RETENTION_HINT)) for (const sql of root.descendantsOfType(['string', 'template_string'])) readTs({ sql }, ctx);
+}
+
+function checkPyFile(ctx: RuleContext, root: SyntaxNode): void {
+  const source = ctx.file.source;
+  for (const name of nodesSpelled(root, source, PY_NAMES, 'identifier')) {
+    const parent = name.parent;
+    if (parent?.type === 'call' && parent.childForFieldName('function') === name) {
+      readPy({ call: parent, function: name }, ctx);
+      continue;
+    }
+    if (parent?.type !== 'attribute' || parent.childForFieldName('attribute') !== name) continue;
+    const call = parent.parent;
+    const object = parent.childForFieldName('object');
+    if (call?.type === 'call' && call.childForFieldName('function') === parent && object) readPy({ call, method: name, object }, ctx);
+  }
+  // pyModelClass() needs a `…Model` base or a `__tablename__`.
+  if (/Model\b/.test(source) || TABLENAME.test(source)) {
+    for (const klass of root.descendantsOfType('class_definition')) {
+      const name = klass.childForFieldName('name');
+      const bases = klass.childForFieldName('superclasses');
+      const body = klass.childForFieldName('body');
+      if (name?.type === 'identifier' && bases?.type === 'argument_list' && body?.type === 'block') readPy({ class: klass, name, bases, body }, ctx);
+    }
+  }
+  if (fileMentions(ctx, SQL_RETENTION_HINT)) for (const sql of root.descendantsOfType('string')) readPy({ sql }, ctx);
+}
+
+function checkFile(ctx: RuleContext, tree: Tree | undefined): void {
+  if (!tree || ctx.file.wholeFile) return;
+  if (ctx.file.language === 'python') checkPyFile(ctx, tree.rootNode);
+  else checkTsFile(ctx, tree.rootNode);
 }
 
 const rule: Rule = {
@@ -431,7 +536,6 @@ await prisma.webhookDelivery.deleteMany({ where: { createdAt: { lt: subDays(new 
   // (`expireAfterSeconds`/`expires:`), or SQL retention calls (`add_retention_policy`,
   // `create_hypertable_retention`, `drop_chunks`, `create_parent`).
   requires: ['del', 'table', 'entity', 'expire', 'retention', 'drop_chunks', 'create_parent'],
-  scope: 'file',
   ts: {
     query: `
 (call_expression function: (member_expression object: (_) @object property: (property_identifier) @method)) @call
@@ -452,6 +556,7 @@ await prisma.webhookDelivery.deleteMany({ where: { createdAt: { lt: subDays(new 
     onMatch: onPyMatch,
   },
   checkText,
+  checkFile,
 };
 
 export default rule;
