@@ -132,10 +132,25 @@ function pyQueryParts(db: DbCall): SyntaxNode[] {
   return parts;
 }
 
+/** Django shortcuts that take a queryset and return the one object it holds (or raise 404). */
+const ONE_OBJECT_SHORTCUTS = /^(django\.shortcuts\.|shortcuts\.)?a?get_object_or_404$/;
+
+/**
+ * `get_object_or_404(Order.objects.filter(owner=request.user), pk=pk)`: the queryset narrows
+ * the lookup (often to the caller's rows) and the shortcut fetches one object from it.
+ */
+function narrowsOneObjectLookup(call: SyntaxNode): boolean {
+  const args = call.parent;
+  const shortcut = args?.type === 'argument_list' ? args.parent : undefined;
+  if (shortcut?.type !== 'call') return false;
+  const fn = shortcut.childForFieldName('function');
+  return !!fn && ONE_OBJECT_SHORTCUTS.test(dottedName(fn) ?? '') && args!.namedChildren.find((a) => a.type !== 'comment') === call;
+}
+
 function pyUnbounded(db: DbCall): string | undefined {
   if (db.access === 'write') return undefined;
   const sliced = db.call.parent?.type === 'subscript';
-  if (sliced) return undefined;
+  if (sliced || narrowsOneObjectLookup(db.call)) return undefined;
   const parts = pyQueryParts(db);
   const methods = new Set<string>();
   // A statement is a `select(...)`/`query(...)`, or Flask-SQLAlchemy's `Model.query`.

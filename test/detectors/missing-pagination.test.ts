@@ -215,6 +215,16 @@ def read_users(db: Session = Depends(get_db)):
       severity: 'P2',
     },
     {
+      name: 'a queryset beside get_object_or_404, not inside it, is still every row',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+def customer_orders(request):
+    customer = get_object_or_404(Customer, user=request.user)
+    orders = Order.objects.filter(customer=customer)
+    return Response(OrderSerializer(orders, many=True).data)`,
+      lines: [4],
+    },
+    {
       name: 'Django view: JsonResponse of every order',
       path: 'shop/views.py',
       code: `def orders(request):
@@ -260,6 +270,29 @@ def order_list(request):
     },
   ],
   valid: [
+    {
+      name: 'look-alike: a queryset narrowing get_object_or_404 (one object comes back)',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+def order_detail(request, pk):
+    order = get_object_or_404(Order.objects.filter(customer__user=request.user), pk=pk)
+    return Response(OrderSerializer(order).data)`,
+    },
+    {
+      name: 'look-alike: get_object_or_404 by a non-key field, on a narrowed queryset, awaited',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+async def profile(request):
+    user = await aget_object_or_404(User.objects.filter(is_active=True), email=request.GET["email"])
+    return Response(UserSerializer(user).data)`,
+    },
+    {
+      name: 'look-alike: django.shortcuts.get_object_or_404 over a queryset variable',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+def invoice(request, number):
+    return Response(InvoiceSerializer(shortcuts.get_object_or_404(Invoice.objects.select_related("org").filter(org=request.user.org), number=number)).data)`,
+    },
     {
       name: 'FastAPI with limit/offset parameters',
       path: 'app/routers/items.py',
