@@ -150,31 +150,35 @@ function check(python: boolean) {
 
 /**
  * Collections declared before the change that the change starts writing to: their declarations
- * lie outside the changed lines the queries read, so they are found here, in the whole file, with
- * the same shapes as the queries (one native walk for just those node types).
+ * lie outside the changed lines the queries read, so they are found here, in the whole file.
+ * Only a name holding one of PURPOSE_HINT's words can be reported, and a name's text is the
+ * source's, so the declarations are looked up where those words are (the identifier spanning
+ * each) instead of listing every declaration of the file: the same shapes as the queries.
  */
 function checkUnchangedDeclarations(ctx: RuleContext, tree: Tree | undefined): void {
   if (!tree || ctx.file.wholeFile) return;
   const python = ctx.file.language === 'python';
   const root = tree.rootNode;
-  if (python) {
-    for (const assignment of root.descendantsOfType('assignment')) {
-      if (assignment.parent?.type !== 'expression_statement') continue;
-      const name = assignment.childForFieldName('left');
-      const value = assignment.childForFieldName('right');
-      if (name?.type !== 'identifier' || !value?.isNamed || ctx.file.isChangedLine(name.startPosition.row + 1)) continue;
-      checkDeclaration(name, value, ctx, true);
+  const names = new Set<SyntaxNode>();
+  for (const m of ctx.file.source.matchAll(PURPOSE_WORDS)) names.add(root.descendantForIndex(m.index, m.index + m[0].length));
+  for (const name of [...names].sort((a, b) => a.startIndex - b.startIndex)) {
+    const declaration = name.parent;
+    if (!declaration || ctx.file.isChangedLine(name.startPosition.row + 1)) continue;
+    let value: SyntaxNode | null;
+    if (python) {
+      if (name.type !== 'identifier' || declaration.type !== 'assignment' || declaration.parent?.type !== 'expression_statement') continue;
+      if (declaration.childForFieldName('left') !== name) continue;
+      value = declaration.childForFieldName('right');
+    } else {
+      const nameType = declaration.type === 'variable_declarator' ? 'identifier' : declaration.type === 'public_field_definition' ? 'property_identifier' : undefined;
+      if (!nameType || name.type !== nameType || declaration.childForFieldName('name') !== name) continue;
+      value = declaration.childForFieldName('value');
     }
-    return;
-  }
-  for (const declaration of root.descendantsOfType(['variable_declarator', 'public_field_definition'])) {
-    const name = declaration.childForFieldName('name');
-    const value = declaration.childForFieldName('value');
-    const nameType = declaration.type === 'variable_declarator' ? 'identifier' : 'property_identifier';
-    if (name?.type !== nameType || !value?.isNamed || ctx.file.isChangedLine(name.startPosition.row + 1)) continue;
-    checkDeclaration(name, value, ctx, false);
+    if (value?.isNamed) checkDeclaration(name, value, ctx, python);
   }
 }
+
+const PURPOSE_WORDS = new RegExp(PURPOSE_HINT.source, 'gi');
 
 function checkDeclaration(nameNode: SyntaxNode, value: SyntaxNode, ctx: RuleContext, python: boolean): void {
   // Most names say nothing of a purpose: passed over on the source's text.
