@@ -480,16 +480,39 @@ function checkPyFile(ctx: RuleContext, root: SyntaxNode): void {
     const object = parent.childForFieldName('object');
     if (call?.type === 'call' && call.childForFieldName('function') === parent && object) readPy({ call, method: name, object }, ctx);
   }
-  // pyModelClass() needs a `…Model` base or a `__tablename__`.
-  if (/Model\b/.test(source) || TABLENAME.test(source)) {
-    for (const klass of root.descendantsOfType('class_definition')) {
-      const name = klass.childForFieldName('name');
-      const bases = klass.childForFieldName('superclasses');
-      const body = klass.childForFieldName('body');
-      if (name?.type === 'identifier' && bases?.type === 'argument_list' && body?.type === 'block') readPy({ class: klass, name, bases, body }, ctx);
-    }
+  // pyModelClass() needs a `__tablename__` in the file or a `…Model` base.
+  for (const klass of TABLENAME.test(source) ? root.descendantsOfType('class_definition') : classesWithModelBase(root, source)) {
+    const name = klass.childForFieldName('name');
+    const bases = klass.childForFieldName('superclasses');
+    const body = klass.childForFieldName('body');
+    if (name?.type === 'identifier' && bases?.type === 'argument_list' && body?.type === 'block') readPy({ class: klass, name, bases, body }, ctx);
   }
   if (fileMentions(ctx, SQL_RETENTION_HINT)) for (const sql of root.descendantsOfType('string')) readPy({ sql }, ctx);
+}
+
+const MODEL_WORD = /Model\b/g;
+/** Nodes between a base class's name and its class: a class's bases hold no block or statement. */
+const PY_BASES_BOUND = /^(block|module|function_definition|decorated_definition|class_definition)$|_statement$/;
+
+/**
+ * The classes, in document order, whose bases hold `Model` (what pyModelClass() tests them for):
+ * from each occurrence in the source, up to the class whose superclasses hold it.
+ */
+function classesWithModelBase(root: SyntaxNode, source: string): SyntaxNode[] {
+  const classes = new Set<SyntaxNode>();
+  // What an error node holds is not bound by the grammar: then each occurrence goes up to the root.
+  const bounded = !root.hasError;
+  MODEL_WORD.lastIndex = 0;
+  for (let m = MODEL_WORD.exec(source); m; m = MODEL_WORD.exec(source)) {
+    for (let n: SyntaxNode | null = root.descendantForIndex(m.index, m.index + m[0].length); n; n = n.parent) {
+      if (n.type === 'argument_list' && n.parent?.type === 'class_definition') {
+        if (n.parent.childForFieldName('superclasses') === n) classes.add(n.parent);
+        break;
+      }
+      if (bounded && PY_BASES_BOUND.test(n.type)) break;
+    }
+  }
+  return [...classes].sort((a, b) => a.startIndex - b.startIndex);
 }
 
 function checkFile(ctx: RuleContext, tree: Tree | undefined): void {
