@@ -127,7 +127,7 @@ async function main(argv: readonly string[]): Promise<void> {
         byGroup[mode] = await attempt(mode, group, files, bytes, () => worker(manifest, options, mode, group));
       }
       progress(`${group}: shipgate scan (whole process)`);
-      byGroup.cli = await attempt('cli', group, files, bytes, () => shipgateScan(REPO, join(manifest.root, group), files, bytes, 1, options.timeoutMs, options.disabled));
+      byGroup.cli = await attempt('cli', group, files, bytes, () => shipgateScan(REPO, join(manifest.root, group), files, bytes, options.runs, options.timeoutMs, options.disabled));
     }
     for (const group of ['js', 'ts'] as const) {
       if (!options.peers || manifest.groups[group].length === 0) continue;
@@ -139,7 +139,7 @@ async function main(argv: readonly string[]): Promise<void> {
       if (path) {
         progress('py: bandit (whole process)');
         results.byGroup.py!.bandit = await attempt('bandit', 'py', manifest.groups.py.length, manifest.bytes.py, () =>
-          bandit(path, join(manifest.root, 'py'), manifest.groups.py.length, manifest.bytes.py, 1, options.timeoutMs),
+          bandit(path, join(manifest.root, 'py'), manifest.groups.py.length, manifest.bytes.py, options.runs, options.timeoutMs),
         );
       } else {
         results.notes.push('bandit is not on PATH (Debian: apt-get install bandit): no Python peer measured.');
