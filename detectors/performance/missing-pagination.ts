@@ -2,7 +2,7 @@ import { pyBinding, unwrap } from '../support/bindings.js';
 import { fileMentions } from '../support/file-hints.js';
 import { handlerAt, responseExpressions, type HttpHandler } from '../support/http-handlers.js';
 import { literalText, pyDbCall, sqlVerb, tsDbCall, type DbCall } from '../support/orm.js';
-import { descendants, dottedName, hasSpread, objectProperty, stringValue } from '../support/syntax.js';
+import { descendants, dottedName, hasSpread, objectProperty, stringValue, visitPruned } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -229,12 +229,10 @@ function reachesResponse(fn: SyntaxNode, query: SyntaxNode): boolean {
   // The binders of the body in document order, nested functions' own passed over (a node
   // starting before the end of a nested function lies inside it).
   const ordered: SyntaxNode[] = [];
-  let skipUntil = -1;
-  for (const node of body ? body.descendantsOfType(python ? PY_BINDERS_AND_NESTED : TS_BINDERS_AND_NESTED) : []) {
-    if (node.startIndex < skipUntil) continue;
-    if (node !== body && NESTED.has(node.type)) skipUntil = node.endIndex;
-    else if (binders.has(node.type)) ordered.push(node);
-  }
+  visitPruned(body ? body.descendantsOfType(python ? PY_BINDERS_AND_NESTED : TS_BINDERS_AND_NESTED) : [], (node) => {
+    if (node !== body && NESTED.has(node.type)) return 'skip';
+    if (binders.has(node.type)) ordered.push(node);
+  });
   for (const binder of ordered) {
     const value = binder.childForFieldName('value') ?? binder.childForFieldName('right');
     const target = binder.childForFieldName('name') ?? binder.childForFieldName('left');

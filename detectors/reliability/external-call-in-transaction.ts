@@ -8,7 +8,7 @@ import {
   type ServiceBindings,
 } from '../support/outside-services.js';
 import { callbackTransaction, chainRoot, isPythonAtomicDecorated, isPythonTransactionWith, type CallbackTransaction } from '../support/transactions.js';
-import { calleeName, lastSegment, objectProperty } from '../support/syntax.js';
+import { calleeName, lastSegment, objectProperty, visitPruned } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -168,15 +168,10 @@ function checkPy(match: RuleMatch, ctx: RuleContext): void {
   const bindings = serviceBindingsPy(node.tree.rootNode);
   // One native walk returns the calls and the nested scopes in document order; a call inside a
   // nested scope seen before it is skipped by its position.
-  let skipUntil = -1;
-  for (const n of body.descendantsOfType(PY_CALL_OR_NESTED_SCOPE)) {
-    if (n.startIndex < skipUntil) continue;
+  visitPruned(body.descendantsOfType(PY_CALL_OR_NESTED_SCOPE), (n) => {
     // Code in a nested function or lambda runs later: `transaction.on_commit(lambda: send_mail(…))`.
-    if (n !== body && PY_NESTED_SCOPES.has(n.type)) {
-      skipUntil = n.endIndex;
-      continue;
-    }
-    if (n.type !== 'call') continue;
+    if (n !== body && PY_NESTED_SCOPES.has(n.type)) return 'skip';
+    if (n.type !== 'call') return;
     const kind = outsideServiceKindPy(n, bindings);
     if (kind) {
       const callee = n.childForFieldName('function')!;
@@ -186,7 +181,7 @@ function checkPy(match: RuleMatch, ctx: RuleContext): void {
         message: `\`${shortText(ctx.text(callee))}(…)\` is ${describeKind(kind)} made inside \`${label}\`: ${consequences(kind)}.`,
       });
     }
-  }
+  });
 }
 
 /** Reported by the outermost transaction only: a `with atomic()` inside an `@atomic` view. */

@@ -1,5 +1,5 @@
 import { fileRole } from '../support/file-role.js';
-import { FUNCTION_TYPES, calleeName, dottedName, enclosingFunction, lastSegment, replaceNode, stringValue } from '../support/syntax.js';
+import { calleeName, dottedName, enclosingFunction, FUNCTION_TYPES, lastSegment, replaceNode, stringValue, visitPruned } from '../support/syntax.js';
 import type { FileView, Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -111,13 +111,9 @@ function cannotReject(fn: SyntaxNode): boolean {
   // The function's own awaits, throws and returns: the native walk also hands over the nested
   // functions, and what starts inside one (document order) belongs to it, as enclosingFunction()
   // would say. Decided one at a time: the first risky one outside a try settles it.
-  let nestedEnd = -1;
-  for (const n of body.descendantsOfType(RISKY_OR_FUNCTION)) {
-    if (n.startIndex < nestedEnd) continue;
-    if (FUNCTION_TYPE_SET.has(n.type)) {
-      nestedEnd = n.endIndex;
-      continue;
-    }
+  let safe = true;
+  visitPruned(body.descendantsOfType(RISKY_OR_FUNCTION), (n) => {
+    if (FUNCTION_TYPE_SET.has(n.type)) return 'skip';
     let risky: boolean;
     if (n.type === 'return_statement') risky = n.namedChild(0)?.type === 'call_expression';
     else if (n.type === 'await_expression') risky = !neverRejects(n.namedChild(0), fn);
@@ -125,9 +121,11 @@ function cannotReject(fn: SyntaxNode): boolean {
       guards ??= leadingGuards(body);
       risky = !guards.some((g) => n.startIndex >= g.startIndex && n.endIndex <= g.endIndex);
     }
-    if (risky && !insideTryWithCatch(n, fn)) return false;
-  }
-  return true;
+    if (!risky || insideTryWithCatch(n, fn)) return;
+    safe = false;
+    return 'stop';
+  });
+  return safe;
 }
 
 const FUNCTION_TYPE_SET: ReadonlySet<string> = new Set(FUNCTION_TYPES);

@@ -40,31 +40,10 @@ const TS_SCOPES = new Set(['statement_block', 'program', 'switch_case', 'switch_
 
 /** Whether `pattern` (an identifier or a destructuring pattern) binds `name`. */
 function patternBinds(pattern: SyntaxNode | null, name: string): boolean {
-  if (!pattern) return false;
-  switch (pattern.type) {
-    case 'identifier':
-    case 'shorthand_property_identifier_pattern':
-      return pattern.text === name;
-    case 'object_pattern':
-    case 'array_pattern':
-    case 'pattern_list':
-    case 'tuple_pattern':
-    case 'list_pattern':
-    case 'list_splat_pattern':
-    case 'rest_pattern':
-    case 'assignment_pattern':
-    case 'object_assignment_pattern':
-    case 'pair_pattern':
-      for (const child of pattern.namedChildren) {
-        if (pattern.type === 'pair_pattern' && child === pattern.childForFieldName('key')) continue;
-        if (pattern.type === 'assignment_pattern' && child === pattern.childForFieldName('right')) continue;
-        if (pattern.type === 'object_assignment_pattern' && child === pattern.childForFieldName('right')) continue;
-        if (patternBinds(child, name)) return true;
-      }
-      return false;
-    default:
-      return false;
-  }
+  if (pattern?.type === 'identifier') return pattern.text === name; // the usual case, without a list
+  const names: string[] = [];
+  patternNames(pattern, names);
+  return names.includes(name);
 }
 
 function tsParameterBinding(fn: SyntaxNode, name: string): SyntaxNode | undefined {
@@ -268,7 +247,7 @@ function siteNames(site: SyntaxNode): string[] {
   return names;
 }
 
-/** Every name `patternBinds(pattern, name)` is true for, walking the pattern the same way. */
+/** The names an identifier or a destructuring pattern binds (not its keys or defaults). */
 function patternNames(pattern: SyntaxNode | null, out: string[]): void {
   if (!pattern) return;
   switch (pattern.type) {

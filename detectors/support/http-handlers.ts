@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../../src/engine/types.js';
-import { calleeName, dottedName, lastSegment, stringValue } from './syntax.js';
+import { calleeName, dottedName, lastSegment, stringValue, visitPruned } from './syntax.js';
 
 /**
  * Finding the HTTP handler a node runs in, and what that handler sends back. Used by rules that
@@ -258,33 +258,26 @@ export function responseExpressions(fn: SyntaxNode): SyntaxNode[] {
     out.push(body);
     return out;
   }
-  // One native walk over the nodes decided on, in document order; a node starting before
-  // `skipUntil` lies inside one passed over whole (a nested function, a return, a response).
-  let skipUntil = -1;
-  for (const node of body.descendantsOfType(RESPONSE_WALK_TYPES)) {
-    if (node.startIndex < skipUntil) continue;
-    if (NESTED_DEFINITIONS.has(node.type)) {
-      skipUntil = node.endIndex;
-      continue;
-    }
+  // One native walk over the nodes decided on, in document order; what lies inside a nested
+  // function, a return or a response is passed over whole.
+  visitPruned(body.descendantsOfType(RESPONSE_WALK_TYPES), (node) => {
+    if (NESTED_DEFINITIONS.has(node.type)) return 'skip';
     if (node.type === 'return_statement') {
       const value = node.namedChildren.find((c) => c.type !== 'comment');
       // A rendered template or a redirect is a page, not a list payload.
       if (value && !isPageRender(value)) out.push(value);
-      skipUntil = node.endIndex;
-      continue;
+      return 'skip';
     }
     if ((node.type === 'call_expression' || node.type === 'call' || node.type === 'new_expression') && isResponseCall(node)) {
       const args = node.childForFieldName('arguments');
       if (args) out.push(args);
-      skipUntil = node.endIndex;
-      continue;
+      return 'skip';
     }
     if (node.type === 'assignment_expression' && /^(ctx|context)\.body$/.test(node.childForFieldName('left')?.text ?? '')) {
       const right = node.childForFieldName('right');
       if (right) out.push(right);
-      skipUntil = node.endIndex;
+      return 'skip';
     }
-  }
+  });
   return out;
 }

@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../../src/engine/types.js';
 import { unwrap } from './bindings.js';
-import { dottedName, stringValue } from './syntax.js';
+import { dottedName, stringValue, visitPruned } from './syntax.js';
 
 /**
  * Recognises database calls by their shape in the ORMs and drivers our users write: Prisma,
@@ -369,19 +369,15 @@ export function dbCallsIn(node: SyntaxNode, opts: { skipFunctions?: boolean } = 
   const found: DbCall[] = [];
   // One native walk for the calls and the functions, in document order; what lies inside a
   // skipped function or a database call found (it starts before that node's end) is passed over.
-  let skipUntil = -1;
-  for (const current of node.descendantsOfType(skip ? CALLS_AND_FUNCTIONS : CALLS)) {
-    if (current.startIndex < skipUntil) continue;
+  visitPruned(node.descendantsOfType(skip ? CALLS_AND_FUNCTIONS : CALLS), (current) => {
     if (current.type === 'call_expression' || current.type === 'call') {
       const db = dbCall(current);
-      if (db) {
-        found.push(db);
-        skipUntil = current.endIndex;
-      }
-    } else if (current !== node) {
-      skipUntil = current.endIndex;
+      if (!db) return;
+      found.push(db);
+      return 'skip';
     }
-  }
+    return current !== node ? 'skip' : undefined;
+  });
   return found;
 }
 

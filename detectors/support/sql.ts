@@ -1,5 +1,5 @@
 import type { SyntaxNode, Tree } from '../../src/engine/types.js';
-import { calleeName, callArguments, enclosingFunction, lastSegment, stringValue } from './syntax.js';
+import { callArguments, calleeName, enclosingFunction, lastSegment, stringValue, visitPruned } from './syntax.js';
 
 /**
  * Reading SQL in application code: which calls run SQL, what SQL a call is given (a literal, a
@@ -205,22 +205,17 @@ function definitionIndex(scope: SyntaxNode, root: SyntaxNode, moduleLevelOnly: b
   const index = new Map<string, IndexedDefinition[]>();
   // The definitions and functions of the whole file come from one native walk, made once; a
   // scope's are the run of it from the scope itself up to the scope's end (document order).
-  let skipUntil = -1;
-  for (const node of definitionsAndScopesIn(scope, root)) {
+  visitPruned(definitionsAndScopesIn(scope, root), (node) => {
     // At module level only module-level statements count, not other functions' locals.
-    if (node.startIndex < skipUntil) continue;
-    if (moduleLevelOnly && node !== scope && FUNCTION_OR_MODULE.has(node.type)) {
-      skipUntil = node.endIndex;
-      continue;
-    }
+    if (moduleLevelOnly && node !== scope && FUNCTION_OR_MODULE.has(node.type)) return 'skip';
     const name = definedName(node);
-    if (!name) continue;
+    if (!name) return;
     const definition = definitionIn(node, name);
-    if (!definition) continue;
+    if (!definition) return;
     const list = index.get(name) ?? [];
     list.push({ start: node.startIndex, definition });
     index.set(name, list);
-  }
+  });
   byScope.set(scope, index);
   return index;
 }

@@ -204,3 +204,22 @@ export function* descendants(node: SyntaxNode): Generator<SyntaxNode> {
     for (let i = current.namedChildCount - 1; i >= 0; i--) stack.push(current.namedChild(i)!);
   }
 }
+
+/** What `visitPruned`'s callback says of a node: pass over what lies inside it, or stop the walk. */
+export type PruneAnswer = 'skip' | 'stop' | void;
+
+/**
+ * Visits nodes in document order (as `descendantsOfType` returns them, one native walk),
+ * passing over every node that lies inside one the callback answered 'skip' for: such a node
+ * starts before the skipped one ends. This is how a walk leaves out nested functions, or the
+ * inside of a node already decided, without a JavaScript walk over every node.
+ */
+export function visitPruned(nodes: Iterable<SyntaxNode>, visit: (node: SyntaxNode) => PruneAnswer): void {
+  let skipUntil = -1;
+  for (const node of nodes) {
+    if (node.startIndex < skipUntil) continue;
+    const answer = visit(node);
+    if (answer === 'stop') return;
+    if (answer === 'skip') skipUntil = node.endIndex;
+  }
+}
