@@ -259,6 +259,11 @@ export function report(r: Results): string {
       if (m?.bandit?.counts) parts.push(`bandit ${m.bandit.counts.findings} issues, ${m.bandit.counts.errors} errors`);
       return parts.length ? [`- ${GROUP_LABEL[g]}: ${parts.join('; ')}`] : [];
     }),
+    ...r.prs.flatMap((m) =>
+      m.counts?.recompilesBetweenPrs
+        ? [`- PRs of ${m.label}: between PRs, as the App does between jobs, ${m.counts.recompilesBetweenPrs} recompile(s) of shared queries chosen by the rule survey took ${ms(m.counts.recompileMs ?? 0)} in all (not in the PR times)`]
+        : [],
+    ),
     ...[r.e2e, r.e2eThrottled].flatMap((e) => (e?.notes ?? []).map((n) => `- e2e (write pacing ${e?.throttle ? 'on' : 'off'}): ${n}`)),
     ...r.notes.map((n) => `- ${n}`),
   ];

@@ -154,9 +154,29 @@ export class Engine {
     this.gate = options.prefilter !== false;
   }
 
-  /** Compiles every grammar's queries now rather than on first use (servers warm up at start). */
-  warm(): void {
-    for (const language of ['typescript', 'tsx', 'python'] as const) this.querySet(language).warm();
+  /**
+   * Compiles every grammar's queries now rather than on first use (servers warm up at start).
+   * `deferRecompiles` is for a long-lived process that calls `idle()` between jobs (the App):
+   * the recompiles that the survey of which rules most files let in asks for (query-set.ts) then
+   * wait for `idle()`, so no PR's audit pays them (15–50 ms per query on the TypeScript
+   * grammars, half a PR's budget). Without it (the CLI's one long audit) each survey applies at once.
+   */
+  warm(options: { readonly deferRecompiles?: boolean } = {}): void {
+    for (const language of ['typescript', 'tsx', 'python'] as const) {
+      const set = this.querySet(language);
+      set.warm();
+      if (options.deferRecompiles) set.deferSurveys();
+    }
+  }
+
+  /**
+   * Work left for a moment no audit is waiting on: compiles the shared queries that surveys since
+   * the last call chose. A server calls it between jobs. Returns whether there was any.
+   */
+  idle(): boolean {
+    let worked = false;
+    for (const set of this.queries.values()) worked = set.adoptSurvey() || worked;
+    return worked;
   }
 
   private querySet(language: SyntaxLanguage): QuerySet {

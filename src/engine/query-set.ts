@@ -63,6 +63,11 @@ export class QuerySet {
   private nextSurvey = FIRST_SURVEY;
   /** Rules read by the shared query; undefined until the first survey: all of them. */
   private common: ReadonlySet<number> | undefined;
+  /** Set by `deferSurveys()`: a survey's new common rules wait here for `adoptSurvey()`. */
+  private deferred = false;
+  private pending: ReadonlySet<number> | undefined;
+  /** Scopes shared queries have been asked for: those a new choice of common rules is compiled for. */
+  private readonly scopesUsed = new Set<Scope>();
 
   constructor(
     private readonly language: SyntaxLanguage,
@@ -76,8 +81,29 @@ export class QuerySet {
     this.observe(indexes);
     if (indexes.length === 0) return [];
     if (indexes.length === 1) return [this.ruleQuery(indexes[0]!)];
+    this.scopesUsed.add(scope);
     const common = this.common;
     return this.sharedQuery(scope, common && indexes.every((index) => common.has(index)) ? common : undefined);
+  }
+
+  /**
+   * From now on a survey's new choice of common rules is not used until `adoptSurvey()`, which
+   * compiles its queries. A server calls that between jobs: the compile (15–50 ms per query on
+   * the TypeScript grammars) then lands in no PR's audit. Until then files are read with the
+   * queries of the previous choice, or with every rule's; results do not depend on which.
+   */
+  deferSurveys(): void {
+    this.deferred = true;
+  }
+
+  /** Adopts a deferred survey's choice, compiling its shared queries now; whether there was one. */
+  adoptSurvey(): boolean {
+    const pending = this.pending;
+    if (!pending) return false;
+    this.pending = undefined;
+    this.common = pending;
+    for (const scope of this.scopesUsed) this.sharedQuery(scope, pending);
+    return true;
   }
 
   private observe(indexes: readonly number[]): void {
@@ -88,7 +114,8 @@ export class QuerySet {
     this.rules.forEach((rule, index) => {
       if (visitorFor(rule, this.language) && this.admitted[index]! >= COMMON_SHARE * this.seen) common.add(index);
     });
-    this.common = common;
+    if (this.deferred) this.pending = common;
+    else this.common = common;
   }
 
   /** The query of every rule of a scope that is in `among` (all rules if undefined). */

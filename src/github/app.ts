@@ -46,7 +46,7 @@ export function shipgate(options: ShipgateOptions): (app: Probot) => Promise<voi
   return async (app: Probot) => {
     const log = app.log.child({ name: 'shipgate' });
     const engine = options.engine ?? (await loadEngine());
-    engine.warm();
+    engine.warm({ deferRecompiles: true });
     const catalog = catalogOf(engine.rules);
     const schedule = scheduler(options.queue, log);
 
@@ -109,6 +109,9 @@ export function shipgate(options: ShipgateOptions): (app: Probot) => Promise<voi
           const status = httpStatus(error);
           if (status !== undefined && PERMANENT_STATUSES.has(status)) throw new PermanentJobError(reason);
           throw error;
+        } finally {
+          // Between jobs: the engine's deferred recompiles run here, after this PR's check run is posted.
+          engine.idle();
         }
       },
       {

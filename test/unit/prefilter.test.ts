@@ -139,6 +139,34 @@ describe('the engine with the prefilter', () => {
     expect(plain.filter((f) => f.ruleId === 'rare' && rare.some((r) => r.path === f.path)).map(key)).toEqual(rare.map(key));
   });
 
+  it('leaves a survey’s recompile to idle() when warmed for a server, with the same results', () => {
+    const reporter = (id: string, words: string[]): Rule =>
+      ruleWith(id, words, {
+        checkText: undefined,
+        ts: { query: '(call_expression function: (identifier) @fn) @call', onMatch: (m, ctx) => ctx.report({ node: m.captures.fn!, message: `${id} ${ctx.text(m.captures.fn!)}` }) },
+      });
+    const rules = [...['c1', 'c2', 'c3'].map((id) => reporter(id, ['const'])), reporter('rare', ['fetch'])];
+    const pr = (n: number) =>
+      Array.from({ length: 20 }, (_, i) => ({
+        path: `src/p${n}/f${i}.ts`,
+        content: (n * 20 + i) % 13 === 5 ? `const a = fetch(u);\n` : `const a = f(1);\n`,
+        status: 'added' as const,
+        changed: ALL_LINES,
+      }));
+    const key = (f: { ruleId: string; path: string; line: number; message: string }) => `${f.ruleId} ${f.path}:${f.line} ${f.message}`;
+    const oneShot = new Engine(rules);
+    const server = new Engine(rules);
+    server.warm({ deferRecompiles: true });
+    const adopted: number[] = [];
+    for (let n = 0; n < 8; n++) {
+      expect(server.audit(pr(n)).findings.map(key)).toEqual(oneShot.audit(pr(n)).findings.map(key));
+      expect(oneShot.idle()).toBe(false); // applied at once, nothing waits
+      if (server.idle()) adopted.push(n);
+    }
+    // 64 files are seen during the fourth PR: its survey is adopted after it, once.
+    expect(adopted).toEqual([3]);
+  });
+
   it('refuses words that filter nothing', () => {
     expect(() => validateRule(ruleWith('x', ['ab']), 'detectors/x/x.ts')).toThrow(/three characters/);
     expect(() => validateRule(ruleWith('x', ['Fetch']), 'detectors/x/x.ts')).toThrow(/lowercase/);
