@@ -25,34 +25,63 @@ const STATSD_METHODS = new Set(['increment', 'incr', 'decrement', 'decr', 'gauge
 const STATSD_RECEIVER = /(statsd|stats|metrics?|datadog|dd|dogstatsd|hotshots|telemetry|monitoring|instrumentation)$/i;
 /** Receivers named like a metric: `httpRequestDuration`, `REQUEST_COUNT`, `requestsCounter`. */
 const METRIC_RECEIVER = /(counter|histogram|gauge|summary|metric|meter|timer|requests?|latency|duration|seconds|millis|ms|total|count|errors|hits|calls|size|bytes|failures)$/i;
-/** Constructors and factories of metrics, for metrics whose variable name says nothing. */
-const METRIC_FACTORY = /(^|\.)(Counter|Histogram|Gauge|Summary|UpDownCounter|createCounter|createHistogram|createUpDownCounter|createGauge|createObservableGauge|create_counter|create_histogram|create_up_down_counter|create_gauge)$/;
+/** Constructors and factories of metrics, for metrics whose variable name says nothing (the callee's last name). */
+const FACTORY_NAMES: ReadonlySet<string> = new Set([
+  'Counter', 'Histogram', 'Gauge', 'Summary', 'UpDownCounter',
+  'createCounter', 'createHistogram', 'createUpDownCounter', 'createGauge', 'createObservableGauge',
+  'create_counter', 'create_histogram', 'create_up_down_counter', 'create_gauge',
+]);
+const METRIC_FACTORY = new RegExp(`(^|\\.)(${[...FACTORY_NAMES].join('|')})$`);
+/** Each factory name holds one of these, in some case: where to look for factory calls in a file. */
+const FACTORY_WORDS = /counter|histogram|gauge|summary/gi;
 /** Functions returned by `startTimer()` that take the labels at the end. */
 const TIMER_END = /^(end|endTimer|stopTimer|stop|done|finish|observeDuration)$/;
 
-const METRIC_BINDERS = ['variable_declarator', 'assignment', 'public_field_definition', 'assignment_expression'];
+const METRIC_BINDERS = new Set(['variable_declarator', 'assignment', 'public_field_definition', 'assignment_expression']);
+/** What unwrap() looks through from a binder's value to the call, climbed the other way. */
+const WRAPPERS = new Set(['await_expression', 'await', 'parenthesized_expression', 'non_null_expression', 'as_expression', 'satisfies_expression', 'type_assertion']);
 
 /** Variable names bound to metric constructors in a file, computed once per file. */
 const metricNamesByFile = new WeakMap<object, Set<string>>();
 
+/**
+ * `const c = new Counter(…)`, `REQUESTS = Counter(…)`, `this.h = meter.createHistogram(…)`: the
+ * names bound to a metric factory's result. Found from the factories' names in the source (most
+ * files have none), each climbed to its call and binder, rather than by listing every binding of
+ * the file: a PR that touches one line of a large file should not pay for all of it.
+ */
 function metricNames(ctx: RuleContext, any: SyntaxNode): Set<string> {
   let names = metricNamesByFile.get(ctx.file);
   if (names) return names;
   names = new Set();
-  const source = ctx.file.source;
-  // Cheap text scan first: most files define no metric.
-  if (/Counter|Histogram|Gauge|Summary|create_?[cChHgG]/.test(source)) {
-    // One native call lists the binders; walking every node from JS costs two calls a node.
-    for (const node of any.tree.rootNode.descendantsOfType(METRIC_BINDERS)) {
-      const target = node.childForFieldName('name') ?? node.childForFieldName('left');
-      const value = unwrap(node.childForFieldName('value') ?? node.childForFieldName('right'));
-      const call = value?.type === 'new_expression' ? value : value?.type === 'call_expression' || value?.type === 'call' ? value : undefined;
-      const callee = call ? dottedName(call.childForFieldName('constructor') ?? call.childForFieldName('function')) : undefined;
-      if (target && callee && METRIC_FACTORY.test(callee)) names.add(lastName(target));
-    }
+  const root = any.tree.rootNode;
+  for (const hit of ctx.file.source.matchAll(FACTORY_WORDS)) {
+    const word = root.descendantForIndex(hit.index, hit.index + hit[0].length);
+    if (!FACTORY_NAMES.has(word.text)) continue;
+    const binder = binderOfFactoryCall(word);
+    const target = binder && (binder.childForFieldName('name') ?? binder.childForFieldName('left'));
+    if (target) names.add(lastName(target));
   }
   metricNamesByFile.set(ctx.file, names);
   return names;
+}
+
+/** The binder (declarator, assignment, field) whose value is a factory call ending in `word`. */
+function binderOfFactoryCall(word: SyntaxNode): SyntaxNode | undefined {
+  // The callee: the word itself, or the member/attribute it ends, then anything dottedName() reads through.
+  let callee = word;
+  const up = word.parent;
+  if ((up?.type === 'member_expression' && up.childForFieldName('property') === word) || (up?.type === 'attribute' && up.childForFieldName('attribute') === word)) callee = up;
+  while (callee.parent && (callee.parent.type === 'parenthesized_expression' || callee.parent.type === 'non_null_expression')) callee = callee.parent;
+  const call = callee.parent;
+  if (!call || (call.type !== 'new_expression' && call.type !== 'call_expression' && call.type !== 'call')) return undefined;
+  const fn = call.childForFieldName('constructor') ?? call.childForFieldName('function');
+  if (fn !== callee || !METRIC_FACTORY.test(dottedName(fn) ?? '')) return undefined;
+  let binder = call.parent;
+  for (let i = 0; binder && WRAPPERS.has(binder.type) && i < 20; i++) binder = binder.parent;
+  if (!binder || !METRIC_BINDERS.has(binder.type)) return undefined;
+  // The same test as reading the binder's value: the call is what unwrap() finds there.
+  return unwrap(binder.childForFieldName('value') ?? binder.childForFieldName('right')) === call ? binder : undefined;
 }
 
 function lastName(node: SyntaxNode): string {

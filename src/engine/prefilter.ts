@@ -69,29 +69,34 @@ export function compilePrefilter(rules: readonly Rule[], options?: RuleOptions):
  * in ~15 ms, where one regular expression with every word as an alternative took ~90 ms.
  *
  * Characters are folded to lower case one UTF-16 unit at a time (`toLowerCase` of the unit);
- * characters that appear in no word all share one symbol.
+ * characters that appear in no word all share one symbol. ASCII is folded by a table built with
+ * the automaton; any other unit on first sight, then from a cache (code is mostly ASCII, and
+ * folding all 65,536 units up front cost ~25 ms per process, a tenth of a small scan).
  */
 export class WordScanner {
   private readonly index = new Map<string, number>();
-  /** UTF-16 unit → symbol (0: in no word). */
-  private readonly symbolOf = new Uint16Array(0x10000);
+  private readonly alphabet = new Map<string, number>();
+  /** ASCII unit → symbol (0: in no word). */
+  private readonly asciiSymbol = new Uint16Array(128);
+  /** Other units seen so far → symbol. */
+  private readonly otherSymbol = new Map<number, number>();
   private readonly width: number;
-  /** state × symbol → next state */
+  /**
+   * state row (state × width) + symbol → the next state's row, bitwise negated (`~row`, so
+   * negative) when that state ends a word: the scan's one test per character.
+   */
   private readonly delta: Int32Array;
   /** state → the words (indexes) that end there, directly or as a suffix of a longer match */
   private readonly outputs: (readonly number[] | undefined)[] = [];
 
   constructor(words: readonly string[]) {
     words.forEach((word, i) => this.index.set(word, i));
-    const alphabet = new Map<string, number>();
+    const alphabet = this.alphabet;
     for (const word of words) {
       for (let k = 0; k < word.length; k++) if (!alphabet.has(word[k]!)) alphabet.set(word[k]!, alphabet.size + 1);
     }
-    for (let unit = 0; unit < 0x10000; unit++) {
-      const lower = String.fromCharCode(unit).toLowerCase();
-      this.symbolOf[unit] = lower.length === 1 ? (alphabet.get(lower) ?? 0) : 0;
-    }
-    this.width = alphabet.size + 1;
+    for (let unit = 0; unit < 128; unit++) this.asciiSymbol[unit] = this.fold(unit);
+    const width = (this.width = alphabet.size + 1);
 
     // The trie: children[state] maps a symbol to a state.
     const children: Map<number, number>[] = [new Map()];
@@ -113,13 +118,13 @@ export class WordScanner {
     });
 
     // Breadth first: each state's fallback is known before its children's.
-    const delta = new Int32Array(children.length * this.width);
+    const next = new Int32Array(children.length * width);
     const fallback = new Int32Array(children.length);
     const queue: number[] = [];
-    for (let symbol = 0; symbol < this.width; symbol++) {
-      const next = children[0]!.get(symbol) ?? 0;
-      delta[symbol] = next;
-      if (next !== 0) queue.push(next);
+    for (let symbol = 0; symbol < width; symbol++) {
+      const child = children[0]!.get(symbol) ?? 0;
+      next[symbol] = child;
+      if (child !== 0) queue.push(child);
     }
     this.outputs[0] = undefined;
     for (let head = 0; head < queue.length; head++) {
@@ -128,18 +133,25 @@ export class WordScanner {
       const own = ends[state]!;
       const inherited = this.outputs[back];
       this.outputs[state] = own.length || inherited ? [...own, ...(inherited ?? [])] : undefined;
-      for (let symbol = 0; symbol < this.width; symbol++) {
-        const next = children[state]!.get(symbol);
-        if (next === undefined) {
-          delta[state * this.width + symbol] = delta[back * this.width + symbol]!;
+      for (let symbol = 0; symbol < width; symbol++) {
+        const child = children[state]!.get(symbol);
+        if (child === undefined) {
+          next[state * width + symbol] = next[back * width + symbol]!;
         } else {
-          delta[state * this.width + symbol] = next;
-          fallback[next] = delta[back * this.width + symbol]!;
-          queue.push(next);
+          next[state * width + symbol] = child;
+          fallback[child] = next[back * width + symbol]!;
+          queue.push(child);
         }
       }
     }
-    this.delta = delta;
+    // The scan steps by rows, and learns from the sign that it reached the end of a word.
+    this.delta = next.map((state) => (this.outputs[state] ? ~(state * width) : state * width));
+  }
+
+  /** The symbol of a UTF-16 unit: that of its lower case, when that is one unit and in a word. */
+  private fold(unit: number): number {
+    const lower = String.fromCharCode(unit).toLowerCase();
+    return lower.length === 1 ? (this.alphabet.get(lower) ?? 0) : 0;
   }
 
   /** A word's index in the result of `scan` (-1 if it is not one of the words). */
@@ -150,13 +162,28 @@ export class WordScanner {
   /** found[i] is 1 when the i-th word occurs in the text (lower-cased). */
   scan(text: string): Uint8Array {
     const found = new Uint8Array(this.index.size);
-    const { delta, symbolOf, width, outputs } = this;
-    let state = 0;
+    const { delta, asciiSymbol, width, outputs } = this;
+    let row = 0;
     for (let i = 0; i < text.length; i++) {
-      state = delta[state * width + symbolOf[text.charCodeAt(i)]!]!;
-      const out = outputs[state];
-      if (out !== undefined) for (let k = 0; k < out.length; k++) found[out[k]!] = 1;
+      const unit = text.charCodeAt(i);
+      const step = delta[row + (unit < 128 ? asciiSymbol[unit]! : this.otherSymbolOf(unit))]!;
+      if (step >= 0) {
+        row = step;
+      } else {
+        row = ~step;
+        const out = outputs[row / width]!;
+        for (let k = 0; k < out.length; k++) found[out[k]!] = 1;
+      }
     }
     return found;
+  }
+
+  private otherSymbolOf(unit: number): number {
+    let symbol = this.otherSymbol.get(unit);
+    if (symbol === undefined) {
+      symbol = this.fold(unit);
+      this.otherSymbol.set(unit, symbol);
+    }
+    return symbol;
   }
 }
