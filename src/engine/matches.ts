@@ -112,16 +112,26 @@ export interface RawMatch {
 
 /**
  * What a rule receives for a match. `rename` maps the query's capture names to the rule's own,
- * when the pattern was written by another rule with the same shape (see query-source.ts).
+ * when the pattern was written by another rule with the same shape (see query-source.ts). A
+ * class rather than an object with a closure: a pass over Django builds ~300k of them.
  */
 export function ruleMatch(match: RawMatch, rename?: ReadonlyMap<string, string>): RuleMatch {
   const names = rename ? match.names.map((name) => rename.get(name) ?? name) : match.names;
   const nodes = match.nodes;
   const captures: Record<string, SyntaxNode | undefined> = {};
-  for (let i = 0; i < names.length; i++) if (!(names[i]! in captures)) captures[names[i]!] = nodes[i];
-  return {
-    pattern: match.pattern,
-    captures,
-    all: (name) => nodes.filter((_, i) => names[i] === name),
-  };
+  for (let i = 0; i < names.length; i++) captures[names[i]!] ??= nodes[i];
+  return new Match(match.pattern, captures, names, nodes);
+}
+
+class Match implements RuleMatch {
+  constructor(
+    readonly pattern: number,
+    readonly captures: Readonly<Record<string, SyntaxNode | undefined>>,
+    private readonly names: readonly string[],
+    private readonly nodes: readonly SyntaxNode[],
+  ) {}
+
+  all(name: string): readonly SyntaxNode[] {
+    return this.nodes.filter((_, i) => this.names[i] === name);
+  }
 }
