@@ -23,11 +23,19 @@ import type ParserModule from 'tree-sitter';
  * A node's `parent`, `endIndex`, `text` and children by field name are also kept on the node
  * once asked for: trees are never edited here, and the rules reading a file ask the same nodes
  * the same questions (on Django, two of every three `childForFieldName` calls were repeats).
+ *
+ * The nodes made here are all of one class, with their type name as a plain own property and
+ * every cache slot present from construction, so they all have one shape (V8 map). The bindings
+ * make one subclass per node type (~250 in Python's grammar, ~350 in TypeScript's), so every
+ * function reading nodes (`node.type`, `node.parent`, a rule's helpers) saw hundreds of shapes:
+ * property reads went through V8's megamorphic lookups, and optimised code was thrown away each
+ * time a new node type turned up ("wrong map" deoptimisations, then a recompile).
  */
 
 interface Binding {
   readonly NodeMethods: Record<string, (tree: ParserModule.Tree, ...args: unknown[]) => unknown>;
   readonly nodeTransferArray: ArrayLike<number> & { [index: number]: number };
+  getNodeTypeNamesById(language: unknown): readonly (string | null)[];
 }
 
 const NODE_FIELD_COUNT = 6;
@@ -43,7 +51,7 @@ type NodeObject = ParserModule.SyntaxNode &
   };
 
 interface TreeInternals {
-  readonly language: { readonly nodeSubclasses: readonly (new (tree: ParserModule.Tree) => ParserModule.SyntaxNode)[] };
+  readonly language: { shipgateTypeNames?: readonly (string | null)[] };
   _shipgateNodes?: Map<number, ParserModule.SyntaxNode>;
   getText(node: ParserModule.SyntaxNode): string;
 }
@@ -73,6 +81,30 @@ export function installNodeNavigation(binding: Binding, SyntaxNode: new (tree: P
 
 function install(binding: Binding, SyntaxNode: new (tree: ParserModule.Tree) => ParserModule.SyntaxNode): NodeReader {
   const methods = binding.NodeMethods;
+  const typeNamesOf = (tree: ParserModule.Tree): readonly (string | null)[] => {
+    const language = (tree as unknown as TreeInternals).language;
+    return (language.shipgateTypeNames ??= binding.getNodeTypeNamesById(language));
+  };
+  const nativeType = (node: NodeObject): string => {
+    marshal(node);
+    return methods.type!(node.tree) as string;
+  };
+
+  /** The one class of the nodes made here (see the top of this file). */
+  class Node extends (SyntaxNode as new (tree: ParserModule.Tree) => object) {
+    constructor(tree: ParserModule.Tree, type: string | null | undefined) {
+      super(tree);
+      const self = this as unknown as Record<string, unknown>;
+      self.type = type ?? undefined;
+      self._end = undefined;
+      self._text = undefined;
+      self._parent = undefined;
+      self._fields = undefined;
+    }
+  }
+  // SyntaxNode's `type` is a getter without a setter, which an assignment cannot shadow; a
+  // writable value in between lets each node hold its own.
+  Object.defineProperty(Node.prototype, 'type', { value: undefined, writable: true, configurable: true, enumerable: false });
   const nodesOf = (tree: ParserModule.Tree): Map<number, ParserModule.SyntaxNode> => {
     const internals = tree as unknown as TreeInternals;
     return (internals._shipgateNodes ??= new Map());
@@ -98,10 +130,10 @@ function install(binding: Binding, SyntaxNode: new (tree: ParserModule.Tree) => 
     const nodes = nodesOf(tree);
     const known = nodes.get(id);
     if (known) return known;
-    const classes = (tree as unknown as TreeInternals).language.nodeSubclasses;
-    const NodeClass = value === ERROR_TYPE_ID ? SyntaxNode : (classes[value as number] ?? SyntaxNode);
-    const made = new NodeClass(tree) as NodeObject;
+    const made = new Node(tree, value === ERROR_TYPE_ID ? 'ERROR' : typeNamesOf(tree)[value as number]) as unknown as NodeObject;
     for (let i = 0; i < NODE_FIELD_COUNT; i++) made[i] = data[offset + i]!;
+    // A type id the grammar does not name (none is known to exist): ask the bindings.
+    if (made.type === undefined) (made as { type: string }).type = nativeType(made);
     nodes.set(id, made);
     return made;
   }
