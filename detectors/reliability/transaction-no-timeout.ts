@@ -229,9 +229,12 @@ const rule: Rule = {
   // the client-defaults fact needs `transactionOptions`.
   requires: ['$transaction', 'statement_timeout', 'transactionoptions'],
   ts: {
+    // Written as other rules write these shapes (every member call with its parts captured, one
+    // pattern per string type), so the engine matches each shape once for all of them.
     query: `
-      (call_expression function: (member_expression property: (property_identifier) @method) arguments: (arguments)) @call
-      [(string) (template_string)] @sql`,
+      (call_expression function: (member_expression object: (_) @object property: (property_identifier) @method) arguments: (arguments) @args) @call
+      (string) @sql
+      (template_string) @sql`,
     onMatch(match: RuleMatch, ctx: RuleContext) {
       const { call, method, sql } = match.captures;
       if (call && method?.text === '$transaction') checkPrismaTransaction(call, ctx);

@@ -264,8 +264,9 @@ const rule: Rule = {
     "data']",
   ],
   ts: {
+    // @left and @right are not used: they make the pattern global-tenant-fallback's, matched once for both.
     query: `
-      (binary_expression left: (_) right: (_)) @arith
+      (binary_expression left: (_) @left right: (_) @right) @arith
       (subscript_expression object: (_) @object index: (number)) @indexed
     `,
     onMatch(match: RuleMatch, ctx: RuleContext) {

@@ -455,9 +455,10 @@ const rule: Rule = {
   requires: ['cors', 'cross_origin', 'access-control-allow-origin'],
   // `(call arguments: …)` is every call, written as other rules write it so the engine matches it once for all.
   ts: {
+    // The pair's @pair is not used: it makes the pattern long-lived-token's, matched once for both.
     query: `
 (call_expression arguments: (arguments)) @call
-(pair key: [(string) (property_identifier)] @key value: (_) @value)
+(pair key: [(string) (property_identifier)] @key value: (_) @value) @pair
 `,
     onMatch(match, ctx) {
       if (match.captures.call) checkTsCall(match, ctx);
@@ -465,15 +466,18 @@ const rule: Rule = {
     },
   },
   py: {
+    // The assignment and pair patterns are long-lived-token's (hence the unused @assign and @pair,
+    // and attribute targets matched and dropped here), so the engine matches each once for both.
     query: `
 (call arguments: (argument_list)) @call
-(assignment left: [(identifier) (subscript)] @target right: (_) @value)
-(pair key: (string) @key value: (_) @value)
+(assignment left: [(identifier) (attribute) (subscript)] @target right: (_) @value) @assign
+(pair key: (string) @key value: (_) @value) @pair
 `,
     onMatch(match, ctx) {
       if (match.captures.call) checkPyCall(match, ctx);
-      else if (match.captures.target) checkPyAssignment(match, ctx);
-      else checkPyPair(match, ctx);
+      else if (match.captures.target) {
+        if (match.captures.target.type !== 'attribute') checkPyAssignment(match, ctx);
+      } else checkPyPair(match, ctx);
     },
   },
 };

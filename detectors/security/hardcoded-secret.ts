@@ -354,8 +354,10 @@ const rule: Rule = {
     'sk_live_', 'rk_live_', 'whsec_', 'akia', 'asia', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'xox', 'aiza', 'sg.',
     'postgres', 'mysql', 'mariadb', 'mongodb', 'redis', 'amqp', 'mssql', 'sqlserver', 'oracle', 'cockroachdb', 'clickhouse',
   ],
-  ts: { query: '[(string) (template_string)] @literal', onMatch: checkLiteral(false) },
-  py: { query: '[(string) (concatenated_string)] @literal', onMatch: checkLiteral(true) },
+  // One pattern per node type, not an alternation: `(string) @x` alone is the shape other rules
+  // write, and the engine matches a shape once for every rule that wrote it (query-source.ts).
+  ts: { query: '(string) @literal\n(template_string) @literal', onMatch: checkLiteral(false) },
+  py: { query: '(string) @literal\n(concatenated_string) @literal', onMatch: checkLiteral(true) },
   checkText,
 };
 

@@ -416,7 +416,7 @@ const rule: Rule = {
   ],
   ts: {
     query: `
-      (pair key: [(property_identifier) (string)] value: (_) @value) @pair
+      (pair key: [(property_identifier) (string)] @key value: (_) @value) @pair
       (call_expression function: (member_expression property: (property_identifier) @method) arguments: (arguments . (_) @value)) @expcall
     `,
     onMatch: checkTs,

@@ -407,7 +407,7 @@ const TS_QUERY = `
 const PY_QUERY = `
 (call function: [(attribute) (identifier)] arguments: (argument_list)) @call
 (boolean_operator left: (_) @left right: (string) @fallback) @expr
-(assignment left: (identifier) @field right: (_) @value) @assign
+(assignment left: [(identifier) (attribute) (subscript)] @field right: (_) @value) @assign
 `;
 
 const rule: Rule = {
@@ -445,8 +445,10 @@ const rule: Rule = {
   py: {
     query: PY_QUERY,
     onMatch(match, ctx) {
-      if (match.captures.assign) pySettingsField(match, ctx);
-      else if (match.captures.fallback) pyOrFallback(match, ctx);
+      // Any assignment matches, as long-lived-token's pattern (matched once for both); fields are names.
+      if (match.captures.assign) {
+        if (match.captures.field!.type === 'identifier') pySettingsField(match, ctx);
+      } else if (match.captures.fallback) pyOrFallback(match, ctx);
       else if (match.captures.call) pyCall(match, ctx);
     },
   },

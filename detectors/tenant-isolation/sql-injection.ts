@@ -169,7 +169,9 @@ const rule: Rule = {
     py: ['raw', 'exec', 'fetch', 'mogrify', 'text', 'tables', 'select', 'where', 'order'],
   },
   ts: {
-    query: `(call_expression function: (member_expression property: (property_identifier)) arguments: (arguments)) @call`,
+    // Every method call; the object, method and arguments are captured (and not all used) only so the pattern is
+    // written as tenant-filter-missing writes it, and the engine matches it once for all of them.
+    query: `(call_expression function: (member_expression object: (_) @object property: (property_identifier) @method) arguments: (arguments) @args) @call`,
     onMatch: check(false),
   },
   py: {
