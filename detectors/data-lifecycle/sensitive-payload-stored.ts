@@ -2,7 +2,7 @@ import { pyBinding, tsBinding, unwrap, type Binding } from '../support/bindings.
 import { fileMentions } from '../support/file-hints.js';
 import { accessOfSql, literalText, pyDbCall, tsDbCall } from '../support/orm.js';
 import { words } from '../support/names.js';
-import { calleeName, dottedName, objectProperty, stringValue } from '../support/syntax.js';
+import { calleeName, dottedName, hasArgumentList, objectProperty, PY_CALL, stringValue, TS_CALL } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -372,14 +372,19 @@ const rule: Rule = {
   scope: 'changed',
   ts: {
     query: `
-(call_expression function: (member_expression) arguments: (arguments)) @write
+${TS_CALL} @write
 (new_expression constructor: (identifier) arguments: (arguments)) @write
 `,
-    onMatch: check,
+    onMatch: (match, ctx) => {
+      // Of the every-call shape, method calls with an argument list (new expressions have no @function).
+      if (!match.captures.function || (match.captures.function.type === 'member_expression' && hasArgumentList(match.captures))) check(match, ctx);
+    },
   },
   py: {
-    query: `(call arguments: (argument_list)) @write`,
-    onMatch: check,
+    query: `${PY_CALL} @write`,
+    onMatch: (match, ctx) => {
+      if (hasArgumentList(match.captures)) check(match, ctx);
+    },
   },
 };
 

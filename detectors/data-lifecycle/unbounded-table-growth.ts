@@ -1,7 +1,7 @@
 import { unwrap } from '../support/bindings.js';
 import { pyDbCall, tsDbCall } from '../support/orm.js';
 import { isAppendOnlyName, isExpiryColumn, mayHoldRetention, prismaModels, sqlRetentionTables, sqlTables, tableKey, type TableDefinition } from '../support/schema.js';
-import { calleeName, descendants, dottedName, keywordArgument, objectProperty, stringValue } from '../support/syntax.js';
+import { calleeName, descendants, dottedName, keywordArgument, objectProperty, PY_CALL, PY_METHOD_CALL, stringValue, TS_CALL, TS_METHOD_CALL } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode, Tree } from '../../src/engine/types.js';
 import { fileMentions } from '../support/file-hints.js';
 
@@ -199,6 +199,8 @@ function recordSqlRetention(ctx: RuleContext, string: SyntaxNode): void {
 type Captures = RuleMatch['captures'];
 
 function onTsMatch(match: RuleMatch, ctx: RuleContext): void {
+  // Of the every-call shape (TS_CALL), calls of a plain name: method calls come with @method.
+  if (match.captures.function && match.captures.function.type !== 'identifier') return;
   // A partly changed file is read whole by checkFile: its facts can come from any line.
   if (ctx.file.wholeFile) readTs(match.captures, ctx);
 }
@@ -370,6 +372,8 @@ function pyCoreDeleteTarget(call: SyntaxNode): string | undefined {
 }
 
 function onPyMatch(match: RuleMatch, ctx: RuleContext): void {
+  // Of the every-call shape (PY_CALL), calls of a plain name: attribute calls come with @method.
+  if (match.captures.function && match.captures.function.type !== 'identifier') return;
   if (ctx.file.wholeFile) readPy(match.captures, ctx);
 }
 
@@ -561,8 +565,8 @@ await prisma.webhookDelivery.deleteMany({ where: { createdAt: { lt: subDays(new 
   requires: ['del', 'table', 'entity', 'expire', 'retention', 'drop_chunks', 'create_parent'],
   ts: {
     query: `
-(call_expression function: (member_expression object: (_) @object property: (property_identifier) @method)) @call
-(call_expression function: (identifier) @function) @call
+${TS_METHOD_CALL} @call
+${TS_CALL} @call
 (class_declaration name: (type_identifier) @name body: (class_body) @body) @entity
 (string) @sql
 (template_string) @sql
@@ -571,8 +575,8 @@ await prisma.webhookDelivery.deleteMany({ where: { createdAt: { lt: subDays(new 
   },
   py: {
     query: `
-(call function: (attribute object: (_) @object attribute: (identifier) @method)) @call
-(call function: (identifier) @function) @call
+${PY_METHOD_CALL} @call
+${PY_CALL} @call
 (class_definition name: (identifier) @name superclasses: (argument_list) @bases body: (block) @body) @class
 (string) @sql
 `,

@@ -129,8 +129,11 @@ const rule: Rule = {
   // Only calls of the bare name `print` are reported: a module without the word has none.
   requires: ['print'],
   py: {
-    query: `(call function: (identifier) @fn) @call`,
-    onMatch: check,
+    // PY_CALL's shape under this rule's names (the engine matches it once for every rule).
+    query: `(call function: (_) @fn arguments: (_) @args) @call`,
+    onMatch: (match, ctx) => {
+      if (match.captures.fn?.type === 'identifier') check(match, ctx);
+    },
   },
 };
 

@@ -1,6 +1,6 @@
 import { pyBinding, tsBinding, unwrap } from '../support/bindings.js';
 import { words } from '../support/names.js';
-import { calleeName, dottedName, replaceNode, stringValue } from '../support/syntax.js';
+import { calleeName, dottedName, hasArgumentList, isNamedCall, PY_METHOD_CALL, replaceNode, stringValue, TS_CALL } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -475,14 +475,18 @@ const rule: Rule = {
   requires: ['labels', 'starttimer', 'inc', 'dec', 'observe', 'set', 'add', 'record', 'gauge', 'histogram', 'timing', 'timed', 'distribution', 'unique', 'count'],
   scope: 'changed',
   ts: {
-    query: `(call_expression function: [(member_expression) (identifier)] arguments: (arguments)) @call`,
-    onMatch: check,
+    query: `${TS_CALL} @call`,
+    onMatch: (match, ctx) => {
+      if (isNamedCall(match.captures)) check(match, ctx);
+    },
   },
   py: {
-    // Every method call; the object and method are captured (and not used) only so the pattern is
-    // written as upload-no-size-limit writes it, and the engine matches it once for both.
-    query: `(call function: (attribute object: (_) @object attribute: (identifier) @method) arguments: (argument_list)) @call`,
-    onMatch: check,
+    // Every method call, in the shape other rules write (the engine matches it once for all of
+    // them); calls whose argument is a bare generator (`f(x for x in y)`) are dropped here.
+    query: `${PY_METHOD_CALL} @call`,
+    onMatch: (match, ctx) => {
+      if (hasArgumentList(match.captures)) check(match, ctx);
+    },
   },
 };
 

@@ -2,7 +2,7 @@ import { pyBinding, unwrap } from '../support/bindings.js';
 import { fileMentions } from '../support/file-hints.js';
 import { enclosingHandler, handlerAt, responseExpressions, type HttpHandler } from '../support/http-handlers.js';
 import { literalText, pyDbCall, sqlVerb, tsDbCall, type DbCall } from '../support/orm.js';
-import { descendants, dottedName, hasSpread, objectProperty, stringValue, visitPruned } from '../support/syntax.js';
+import { descendants, dottedName, hasSpread, objectProperty, PY_METHOD_CALL, stringValue, TS_CALL, visitPruned } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -450,15 +450,18 @@ const rule: Rule = {
   scope: 'changed',
   ts: {
     query: `
-(call_expression function: (member_expression)) @call
+${TS_CALL} @call
 (call_expression function: (identifier) arguments: (arguments . (string))) @call
 (call_expression arguments: (template_string)) @call
 `,
-    onMatch: (match: RuleMatch, ctx: RuleContext) => checkCall(ctx, match.captures.call!, false),
+    onMatch: (match: RuleMatch, ctx: RuleContext) => {
+      // Of the every-call shape (the only pattern with @function), method calls.
+      if (!match.captures.function || match.captures.function.type === 'member_expression') checkCall(ctx, match.captures.call!, false);
+    },
   },
   py: {
     query: `
-(call function: (attribute)) @call
+${PY_METHOD_CALL} @call
 (class_definition superclasses: (argument_list)) @view
 `,
     onMatch: (match: RuleMatch, ctx: RuleContext) => {

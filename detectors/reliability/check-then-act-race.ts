@@ -1,4 +1,4 @@
-import { enclosingFunction } from '../support/syntax.js';
+import { enclosingFunction, PY_METHOD_CALL, TS_METHOD_CALL } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -203,12 +203,14 @@ const rule: Rule = {
   requires: { ts: REQUIRES_TS, py: REQUIRES_PY },
   ts: {
     query: `
-      (call_expression function: (member_expression object: (_) @object property: (property_identifier) @method)) @read
+      ${TS_METHOD_CALL} @read
       (call_expression function: (await_expression (member_expression object: (_) @object property: (property_identifier) @method))) @read`,
     onMatch: check(false),
   },
   py: {
-    query: `(call function: (attribute object: (_) @object attribute: (identifier) @method)) @read`,
+    // Every method call (a call always has arguments: the unused @args makes this the shape other
+    // rules write, matched once for all of them).
+    query: `${PY_METHOD_CALL} @read`,
     onMatch: check(true),
   },
 };

@@ -1,5 +1,5 @@
 import { fileRole } from '../support/file-role.js';
-import { callArguments, calleeName, hasSplat, hasSpread, insertAfter, keywordArgument, objectProperty, replaceNode } from '../support/syntax.js';
+import { callArguments, calleeName, hasSplat, hasSpread, insertAfter, isNamedCall, keywordArgument, objectProperty, PY_CALL, replaceNode, TS_CALL } from '../support/syntax.js';
 import type { FileView, Rule, RuleContext, RuleMatch, Severity, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -263,8 +263,18 @@ const rule: Rule = {
   // `client`/`resource` on `boto3` or a name bound from `boto3.Session(` in the file, `httpx.*` or
   // an httpx client imported `from httpx`, and aiohttp's `ClientTimeout` (dotted or imported).
   requires: { ts: ['fetch', 'axios', 'got'], py: ['requests', 'urlopen', 'boto3', 'httpx', 'aiohttp'] },
-  ts: { query: '(call_expression function: [(identifier) (member_expression)] arguments: (arguments)) @call', onMatch: checkTs },
-  py: { query: '(call function: [(identifier) (attribute)] arguments: (argument_list)) @call', onMatch: checkPy },
+  ts: {
+    query: `${TS_CALL} @call`,
+    onMatch: (match, ctx) => {
+      if (isNamedCall(match.captures)) checkTs(match, ctx);
+    },
+  },
+  py: {
+    query: `${PY_CALL} @call`,
+    onMatch: (match, ctx) => {
+      if (isNamedCall(match.captures)) checkPy(match, ctx);
+    },
+  },
 };
 
 export default rule;

@@ -1,5 +1,5 @@
 import { fileRole } from '../support/file-role.js';
-import { calleeName, callArguments, insertAfter } from '../support/syntax.js';
+import { callArguments, calleeName, insertAfter, isNamedCall, TS_CALL } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -145,7 +145,12 @@ const rule: Rule = {
   },
   // Only calls whose callee is `setInterval` (bare, `global.` or `globalThis.`) are reported.
   requires: ['setinterval'],
-  ts: { query: '(call_expression function: [(identifier) (member_expression)] arguments: (arguments)) @call', onMatch: check },
+  ts: {
+    query: `${TS_CALL} @call`,
+    onMatch: (match, ctx) => {
+      if (isNamedCall(match.captures)) check(match, ctx);
+    },
+  },
 };
 
 export default rule;

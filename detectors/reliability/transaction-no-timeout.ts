@@ -1,6 +1,6 @@
 import { words } from '../support/names.js';
 import { numericValue } from '../support/durations.js';
-import { hasSpread, objectProperty, stringValue } from '../support/syntax.js';
+import { hasArgumentList, hasSpread, objectProperty, stringValue, TS_METHOD_CALL } from '../support/syntax.js';
 import { chainRoot, parameterNames } from '../support/transactions.js';
 import type { Rule, RuleContext, RuleMatch, Severity, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
@@ -232,10 +232,12 @@ const rule: Rule = {
     // Written as other rules write these shapes (every member call with its parts captured, one
     // pattern per string type), so the engine matches each shape once for all of them.
     query: `
-      (call_expression function: (member_expression object: (_) @object property: (property_identifier) @method) arguments: (arguments) @args) @call
+      ${TS_METHOD_CALL} @call
       (string) @sql
       (template_string) @sql`,
     onMatch(match: RuleMatch, ctx: RuleContext) {
+      // The method-call shape takes tagged templates too: only calls with an argument list are read.
+      if (match.captures.args && !hasArgumentList(match.captures)) return;
       const { call, method, sql } = match.captures;
       if (call && method?.text === '$transaction') checkPrismaTransaction(call, ctx);
       if (sql) checkStatementTimeout(sql, ctx);

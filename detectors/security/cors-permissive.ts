@@ -1,5 +1,5 @@
 import { inDevBranch } from '../support/dev-branch.js';
-import { calleeName, callArguments, descendants, keywordArgument, lastSegment, objectProperty, stringValue } from '../support/syntax.js';
+import { callArguments, calleeName, descendants, hasArgumentList, keywordArgument, lastSegment, objectProperty, PY_CALL, stringValue, TS_CALL } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, Severity, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -457,25 +457,27 @@ const rule: Rule = {
   ts: {
     // The pair's @pair is not used: it makes the pattern long-lived-token's, matched once for both.
     query: `
-(call_expression arguments: (arguments)) @call
+${TS_CALL} @call
 (pair key: [(string) (property_identifier)] @key value: (_) @value) @pair
 `,
     onMatch(match, ctx) {
-      if (match.captures.call) checkTsCall(match, ctx);
-      else checkTsPair(match, ctx);
+      if (match.captures.call) {
+        if (hasArgumentList(match.captures)) checkTsCall(match, ctx);
+      } else checkTsPair(match, ctx);
     },
   },
   py: {
     // The assignment and pair patterns are long-lived-token's (hence the unused @assign and @pair,
     // and attribute targets matched and dropped here), so the engine matches each once for both.
     query: `
-(call arguments: (argument_list)) @call
+${PY_CALL} @call
 (assignment left: [(identifier) (attribute) (subscript)] @target right: (_) @value) @assign
 (pair key: (string) @key value: (_) @value) @pair
 `,
     onMatch(match, ctx) {
-      if (match.captures.call) checkPyCall(match, ctx);
-      else if (match.captures.target) {
+      if (match.captures.call) {
+        if (hasArgumentList(match.captures)) checkPyCall(match, ctx);
+      } else if (match.captures.target) {
         if (match.captures.target.type !== 'attribute') checkPyAssignment(match, ctx);
       } else checkPyPair(match, ctx);
     },

@@ -1,5 +1,5 @@
 import { words } from '../support/names.js';
-import { calleeName, callArguments, dottedName, lastSegment } from '../support/syntax.js';
+import { callArguments, calleeName, dottedName, hasArgumentList, lastSegment, PY_CALL, TS_CALL } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 import { fileMentions } from '../support/file-hints.js';
 
@@ -237,7 +237,7 @@ function check(python: boolean) {
       const fn = enclosing(ret, FUNCTION_TYPES);
       if (fn) checkConstantTrue(fn, ret, ctx);
     } else if (arrow) checkConstantTrue(arrow, arrow.childForFieldName('body')!, ctx);
-    else if (hmac) checkHmac(hmac, ctx, python);
+    else if (hmac && hasArgumentList(match.captures)) checkHmac(hmac, ctx, python);
   };
 }
 
@@ -268,7 +268,7 @@ const rule: Rule = {
       (comment) @comment
       (return_statement (true)) @ret
       (arrow_function body: (true)) @arrow
-      (call_expression arguments: (arguments)) @hmac
+      ${TS_CALL} @hmac
     `,
     onMatch: check(false),
   },
@@ -278,7 +278,7 @@ const rule: Rule = {
       (function_definition body: (block . (expression_statement (string) @comment)))
       (class_definition body: (block . (expression_statement (string) @comment)))
       (return_statement (true)) @ret
-      (call arguments: (argument_list)) @hmac
+      ${PY_CALL} @hmac
     `,
     onMatch: check(true),
   },

@@ -1,6 +1,6 @@
 import { inDevBranch } from '../support/dev-branch.js';
 import { isSecretConfigName, words } from '../support/names.js';
-import { callArguments, calleeName, descendants, keywordArgument, lastSegment, replaceNode, stringValue } from '../support/syntax.js';
+import { callArguments, calleeName, descendants, isNamedCall, keywordArgument, lastSegment, PY_CALL, replaceNode, stringValue } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 import { fileMentions } from '../support/file-hints.js';
 
@@ -405,7 +405,7 @@ const TS_QUERY = `
 `;
 
 const PY_QUERY = `
-(call function: [(attribute) (identifier)] arguments: (argument_list)) @call
+${PY_CALL} @call
 (boolean_operator left: (_) @left right: (string) @fallback) @expr
 (assignment left: [(identifier) (attribute) (subscript)] @field right: (_) @value) @assign
 `;
@@ -449,7 +449,7 @@ const rule: Rule = {
       if (match.captures.assign) {
         if (match.captures.field!.type === 'identifier') pySettingsField(match, ctx);
       } else if (match.captures.fallback) pyOrFallback(match, ctx);
-      else if (match.captures.call) pyCall(match, ctx);
+      else if (match.captures.call && isNamedCall(match.captures)) pyCall(match, ctx);
     },
   },
 };

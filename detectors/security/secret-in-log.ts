@@ -1,5 +1,5 @@
 import { secretValuesIn } from '../support/secrets.js';
-import { calleeName, lastSegment } from '../support/syntax.js';
+import { calleeName, hasArgumentList, isNamedCall, lastSegment, PY_CALL, TS_CALL } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 const TS_LOG_METHODS = new Set(['log', 'info', 'warn', 'warning', 'error', 'debug', 'trace', 'fatal', 'verbose', 'silly', 'notice', 'critical', 'http']);
@@ -36,6 +36,9 @@ function check(python: boolean) {
   };
 }
 
+const checkTs = check(false);
+const checkPy = check(true);
+
 const rule: Rule = {
   meta: {
     id: 'secret-in-log',
@@ -60,12 +63,16 @@ const rule: Rule = {
   // `signale`.
   requires: ['log', 'consol', 'pino', 'winston', 'bunyan', 'signale', 'print'],
   ts: {
-    query: `(call_expression function: (member_expression) arguments: (arguments)) @call`,
-    onMatch: check(false),
+    query: `${TS_CALL} @call`,
+    onMatch: (match, ctx) => {
+      if (match.captures.function?.type === 'member_expression' && hasArgumentList(match.captures)) checkTs(match, ctx);
+    },
   },
   py: {
-    query: `(call function: [(attribute) (identifier)] arguments: (argument_list)) @call`,
-    onMatch: check(true),
+    query: `${PY_CALL} @call`,
+    onMatch: (match, ctx) => {
+      if (isNamedCall(match.captures)) checkPy(match, ctx);
+    },
   },
 };
 

@@ -1,4 +1,4 @@
-import { callArguments, descendants, dottedName, enclosingFunction, hasSpread, lastSegment, objectProperty, replaceNode } from '../support/syntax.js';
+import { callArguments, descendants, dottedName, enclosingFunction, hasArgumentList, hasSpread, isNamedCall, lastSegment, objectProperty, PY_METHOD_CALL, replaceNode, TS_CALL } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
 const SUGGESTED_BYTES = '10 * 1024 * 1024';
@@ -181,14 +181,21 @@ const rule: Rule = {
   requires: ['multer', 'busboy', 'formidable', 'incomingform', 'files', 'uploadfile', 'max_content_length'],
   ts: {
     query: `
-      (call_expression function: [(identifier) (member_expression)] arguments: (arguments)) @parser
+      ${TS_CALL} @parser
       (new_expression constructor: [(identifier) (member_expression)] arguments: (arguments)) @parser
     `,
-    onMatch: checkParser,
+    onMatch: (match, ctx) => {
+      // New expressions have no @function; of the every-call shape, `f(…)` and `a.b(…)`.
+      if (!match.captures.function || isNamedCall(match.captures)) checkParser(match, ctx);
+    },
   },
   py: {
-    query: `(call function: (attribute object: (_) @object attribute: (identifier) @method) arguments: (argument_list)) @read`,
-    onMatch: checkRead,
+    // Every method call, in the shape other rules write (the engine matches it once for all of
+    // them); calls whose argument is a bare generator (`f(x for x in y)`) are dropped here.
+    query: `${PY_METHOD_CALL} @read`,
+    onMatch: (match, ctx) => {
+      if (hasArgumentList(match.captures)) checkRead(match, ctx);
+    },
   },
   checkFile(ctx) {
     if (ctx.file.language === 'python' && /\bMAX_CONTENT_LENGTH\b\s*[=:"']|["']MAX_CONTENT_LENGTH["']/.test(ctx.file.source)) {

@@ -379,8 +379,9 @@ const rule: Rule = {
     onMatch: check(false),
   },
   py: {
+    // A function always has a name: @name (not used) makes the pattern other rules' shape, matched once for all.
     query: `
-      (function_definition) @fn
+      (function_definition name: (identifier) @name) @fn
       (class_definition) @cls
     `,
     onMatch: check(true),

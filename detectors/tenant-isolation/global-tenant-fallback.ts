@@ -1,4 +1,4 @@
-import { ancestor, callArguments, calleeName, dottedName, enclosingFunction, keywordArgument, lastSegment, stringValue, valueName } from '../support/syntax.js';
+import { ancestor, callArguments, calleeName, dottedName, enclosingFunction, isNamedCall, keywordArgument, lastSegment, PY_CALL, stringValue, valueName } from '../support/syntax.js';
 import { words } from '../support/names.js';
 import { isTenantIdName, tenantVocabulary, type TenantVocabulary } from '../support/tenant.js';
 import type { Rule, RuleContext, RuleMatch, RuleOptions, SyntaxNode } from '../../src/engine/types.js';
@@ -172,7 +172,7 @@ function checkPy(match: RuleMatch, ctx: RuleContext): void {
     if (then && cond && otherwise && sameText(then, cond)) checkFallback(ctx, fallback, then, otherwise, v);
   } else if (ret && value) {
     checkResolverReturn(ctx, ret, value);
-  } else if (call) {
+  } else if (call && isNamedCall(match.captures)) {
     checkPyLookupDefault(ctx, call, v);
   }
 }
@@ -283,7 +283,7 @@ const rule: Rule = {
 (class_definition body: (block (expression_statement (assignment left: (identifier) @left type: (type) right: (_) @right) @fallback)))
 (conditional_expression) @fallback
 (return_statement (_) @value) @ret
-(call function: [(identifier) (attribute)] arguments: (argument_list)) @call
+${PY_CALL} @call
 `,
     onMatch: checkPy,
   },

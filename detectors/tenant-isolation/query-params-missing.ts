@@ -1,5 +1,5 @@
 import { fileMentions } from '../support/file-hints.js';
-import { callArguments, calleeName, hasSplat, lastSegment, objectProperty, stringValue } from '../support/syntax.js';
+import { callArguments, calleeName, hasArgumentList, hasSplat, lastSegment, objectProperty, stringValue, TS_METHOD_CALL } from '../support/syntax.js';
 import { definitionsOf, isSqlStatement, placeholderStyles, sqlCallOf, sqlPieces, type PlaceholderStyle, type SqlCall } from '../support/sql.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
@@ -125,6 +125,9 @@ function check(python: boolean) {
   };
 }
 
+const checkTs = check(false);
+const checkPy = check(true);
+
 const rule: Rule = {
   meta: {
     id: 'query-params-missing',
@@ -154,16 +157,19 @@ const rule: Rule = {
     py: ['raw', 'exec', 'fetch', 'mogrify'],
   },
   ts: {
-    // Every method call; the object, method and arguments are captured (and not all used) only so the pattern is
-    // written as tenant-filter-missing writes it, and the engine matches it once for all of them.
-    query: `(call_expression function: (member_expression object: (_) @object property: (property_identifier) @method) arguments: (arguments) @args) @call`,
-    onMatch: check(false),
+    // Every method call, in the shared shape (support/syntax.ts) the engine matches once for all rules.
+    query: `${TS_METHOD_CALL} @call`,
+    onMatch: (match, ctx) => {
+      if (hasArgumentList(match.captures)) checkTs(match, ctx);
+    },
   },
   py: {
-    // Every method call; the object and method are captured (and not used) only so the pattern is
-    // written as upload-no-size-limit writes it, and the engine matches it once for both.
-    query: `(call function: (attribute object: (_) @object attribute: (identifier) @method) arguments: (argument_list)) @call`,
-    onMatch: check(true),
+    // Every method call, in the shape other rules write (the engine matches it once for all of
+    // them); calls whose argument is a bare generator (`f(x for x in y)`) are dropped here.
+    query: `(call function: (attribute object: (_) @object attribute: (identifier) @method) arguments: (_) @args) @call`,
+    onMatch: (match, ctx) => {
+      if (match.captures.args?.type === 'argument_list') checkPy(match, ctx);
+    },
   },
 };
 

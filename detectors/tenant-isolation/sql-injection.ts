@@ -1,4 +1,4 @@
-import { callArguments, calleeName, lastSegment } from '../support/syntax.js';
+import { callArguments, calleeName, hasArgumentList, isNamedCall, lastSegment, PY_CALL, TS_METHOD_CALL } from '../support/syntax.js';
 import { definitionsOf, hasSqlWords, isSafeValue, sqlCallOf, sqlPieces, type SqlCall, type SqlPieces } from '../support/sql.js';
 import type { Rule, RuleContext, RuleMatch, Suggestion, SyntaxNode } from '../../src/engine/types.js';
 
@@ -139,6 +139,9 @@ function check(python: boolean) {
   };
 }
 
+const checkTs = check(false);
+const checkPy = check(true);
+
 const rule: Rule = {
   meta: {
     id: 'sql-injection',
@@ -169,14 +172,17 @@ const rule: Rule = {
     py: ['raw', 'exec', 'fetch', 'mogrify', 'text', 'tables', 'select', 'where', 'order'],
   },
   ts: {
-    // Every method call; the object, method and arguments are captured (and not all used) only so the pattern is
-    // written as tenant-filter-missing writes it, and the engine matches it once for all of them.
-    query: `(call_expression function: (member_expression object: (_) @object property: (property_identifier) @method) arguments: (arguments) @args) @call`,
-    onMatch: check(false),
+    // Every method call, in the shared shape (support/syntax.ts) the engine matches once for all rules.
+    query: `${TS_METHOD_CALL} @call`,
+    onMatch: (match, ctx) => {
+      if (hasArgumentList(match.captures)) checkTs(match, ctx);
+    },
   },
   py: {
-    query: `(call function: [(attribute) (identifier)] arguments: (argument_list)) @call`,
-    onMatch: check(true),
+    query: `${PY_CALL} @call`,
+    onMatch: (match, ctx) => {
+      if (isNamedCall(match.captures)) checkPy(match, ctx);
+    },
   },
 };
 

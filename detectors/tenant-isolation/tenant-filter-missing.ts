@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { callArguments, calleeName, dottedName, enclosingFunction, lastSegment, stringValue } from '../support/syntax.js';
+import { callArguments, calleeName, dottedName, enclosingFunction, hasArgumentList, isNamedCall, lastSegment, PY_CALL, stringValue, TS_METHOD_CALL } from '../support/syntax.js';
 import { isSqlStatement, sqlPieces } from '../support/sql.js';
 import {
   filtersByTenant,
@@ -1310,21 +1310,26 @@ const rule: Rule = {
   },
   ts: {
     query: `
-(call_expression function: (member_expression object: (_) @object property: (property_identifier) @method) arguments: (arguments) @args) @call
+${TS_METHOD_CALL} @call
 (call_expression function: (identifier) arguments: (arguments . (string) @table)) @root
 (call_expression function: (member_expression object: (call_expression) @inner)) @chain
 (string) @sql
 (template_string) @sql
 `,
-    onMatch: (match, ctx) => onMatch(match, ctx, false),
+    onMatch: (match, ctx) => {
+      // The method-call shape takes tagged templates too (`sql.raw\`…\``): they are not read here.
+      if (!match.captures.args || hasArgumentList(match.captures)) onMatch(match, ctx, false);
+    },
   },
   py: {
     query: `
-(call function: [(identifier) (attribute)] arguments: (argument_list)) @call
+${PY_CALL} @call
 (call function: (attribute object: (call) @inner)) @chain
 (string) @sql
 `,
-    onMatch: (match, ctx) => onMatch(match, ctx, true),
+    onMatch: (match, ctx) => {
+      if (!match.captures.call || isNamedCall(match.captures)) onMatch(match, ctx, true);
+    },
   },
   checkText(ctx) {
     const state = fileState(ctx);
