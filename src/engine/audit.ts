@@ -406,10 +406,12 @@ export class Engine {
               if (seen.has(id)) continue;
               seen.add(id);
             }
+            // Owners that use the query's own capture names share one match (rules only read it).
+            let plain: RuleMatch | undefined;
             for (const owner of readers[match.pattern]!) {
               const rule = this.rules[owner.rule]!;
               try {
-                rule[visitor]!.onMatch(ruleMatch(match, owner.rename), contextFor(rule));
+                rule[visitor]!.onMatch(owner.rename ? ruleMatch(match, owner.rename) : (plain ??= ruleMatch(match)), contextFor(rule));
               } catch (error) {
                 errors.push(`rule ${rule.meta.id} failed on ${file.path}: ${(error as Error).message}`);
               }
