@@ -156,10 +156,9 @@ const handlerByFunction = new WeakMap<object, { path: string; answers: Map<Synta
 /**
  * The HTTP handler whose body contains `node` (the nearest enclosing one), found by walking up
  * from the node; each function of the file is judged once, when a node inside it is first asked
- * about. For a file read where a PR changed it: it pays for the functions around the changed
- * lines, where `handlerAt` lists all of the file's (on the benchmark's PRs, missing-pagination's
- * cost fell by 40–60%). For a file read whole, `handlerAt` is cheaper. `source`, the file's text,
- * lets Python functions' names be read from it rather than from the tree.
+ * about, so a caller asking about a few calls pays for the functions around them, not for all of
+ * the file's (listing every handler of the file up front cost more, even for whole files).
+ * `source`, the file's text, lets Python functions' names be read from it rather than from the tree.
  */
 export function enclosingHandler(node: SyntaxNode, path: string, source?: string): HttpHandler | undefined {
   let memo = handlerByFunction.get(node.tree);
@@ -178,58 +177,6 @@ export function enclosingHandler(node: SyntaxNode, path: string, source?: string
     if (handler) return handler;
   }
   return undefined;
-}
-
-interface HandlerSpan {
-  readonly start: number;
-  readonly end: number;
-  readonly handler: HttpHandler;
-}
-
-/**
- * The functions, and the Python nodes that tell which functions are decorated: a
- * `decorated_definition` is followed in document order by its decorators (expressions: no
- * definition inside) and then its definition, a function or a class. So a Python function's
- * parent is a `decorated_definition` exactly when that is the node listed just before it.
- */
-const SPAN_TYPES = [...TS_FUNCTIONS, 'function_definition', 'decorated_definition', 'class_definition'];
-const handlersByTree = new WeakMap<object, { path: string; spans: HandlerSpan[] }>();
-
-/** Every HTTP handler of a file, found once per tree: one native call lists the functions. */
-function handlerSpans(node: SyntaxNode, path: string, source: string | undefined): HandlerSpan[] {
-  const cached = handlersByTree.get(node.tree);
-  if (cached && cached.path === path) return cached.spans;
-  const spans: HandlerSpan[] = [];
-  let previous: SyntaxNode | undefined;
-  for (const fn of node.tree.rootNode.descendantsOfType(SPAN_TYPES)) {
-    const decorated = previous?.type === 'decorated_definition' ? previous : undefined;
-    previous = fn;
-    if (fn.type === 'decorated_definition' || fn.type === 'class_definition') continue;
-    const handler = fn.type === 'function_definition' ? pyHandlerFor(fn, path, decorated, source) : tsHandlerFor(fn, path);
-    if (handler) spans.push({ start: fn.startIndex, end: fn.endIndex, handler });
-  }
-  handlersByTree.set(node.tree, { path, spans });
-  return spans;
-}
-
-/**
- * The same answer as `enclosingHandler` for a call, for callers that ask about many calls of one
- * file (a rule's every match): the file's handlers are found once, and a call costs its start
- * offset. A function whose span holds a call's start, past the function's own first character,
- * is an ancestor of the call (spans nest, and no function starts with a call: its first token is
- * `def`, `function`, `async`, `@`, its name or a parameter); the nearest starts last. Not for
- * other nodes: a parameter `req` of `req => …` starts where its function does. `source`, the
- * file's text, lets Python functions' names be read from it rather than from the tree.
- */
-export function handlerAt(node: SyntaxNode, path: string, source?: string): HttpHandler | undefined {
-  const spans = handlerSpans(node, path, source);
-  if (spans.length === 0) return undefined;
-  const start = node.startIndex;
-  let best: HandlerSpan | undefined;
-  for (const span of spans) {
-    if (span.start < start && start < span.end && (!best || span.start > best.start)) best = span;
-  }
-  return best?.handler;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -211,8 +211,28 @@ function tsRootCall(call: SyntaxNode, chain: readonly string[]): Omit<DbCall, 'c
  * The database call a TypeScript/JavaScript call expression makes, following a method chain down
  * to the call that names the client: `db('users').where({ id }).first()` is a Knex read.
  */
+/**
+ * The database call a call is, answered once per call node: several rules ask about the same
+ * calls (missing-pagination, n-plus-one-query, sensitive-payload-stored, …), and each answer
+ * walks the call's chain. Nodes are the same objects for as long as their tree lives (see
+ * src/engine/nodes.ts); the answer is read-only.
+ */
+const dbCalls = new WeakMap<SyntaxNode, DbCall | null>();
+
+function cached(outer: SyntaxNode, read: (outer: SyntaxNode) => DbCall | undefined): DbCall | undefined {
+  let known = dbCalls.get(outer);
+  if (known === undefined) {
+    known = read(outer) ?? null;
+    dbCalls.set(outer, known);
+  }
+  return known ?? undefined;
+}
+
 export function tsDbCall(outer: SyntaxNode): DbCall | undefined {
-  if (outer.type !== 'call_expression') return undefined;
+  return outer.type === 'call_expression' ? cached(outer, readTsDbCall) : undefined;
+}
+
+function readTsDbCall(outer: SyntaxNode): DbCall | undefined {
   const chain: string[] = [];
   let node: SyntaxNode | undefined = outer;
   for (let depth = 0; node && node.type === 'call_expression' && depth < 40; depth++) {
@@ -337,7 +357,10 @@ function pyRootCall(call: SyntaxNode, chain: readonly string[]): Omit<DbCall, 'c
 
 /** The database call a Python call makes, following `.filter(...).order_by(...).first()` chains. */
 export function pyDbCall(outer: SyntaxNode): DbCall | undefined {
-  if (outer.type !== 'call') return undefined;
+  return outer.type === 'call' ? cached(outer, readPyDbCall) : undefined;
+}
+
+function readPyDbCall(outer: SyntaxNode): DbCall | undefined {
   const chain: string[] = [];
   let node: SyntaxNode | undefined = outer;
   for (let depth = 0; node && node.type === 'call' && depth < 40; depth++) {
