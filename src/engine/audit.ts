@@ -406,12 +406,20 @@ export class Engine {
               if (seen.has(id)) continue;
               seen.add(id);
             }
-            // Owners that use the query's own capture names share one match (rules only read it).
+            // Owners that name the captures alike share one match (rules only read it).
             let plain: RuleMatch | undefined;
+            let renamed: (ReadonlyMap<string, string> | RuleMatch)[] | undefined;
             for (const owner of readers[match.pattern]!) {
               const rule = this.rules[owner.rule]!;
+              let given: RuleMatch | undefined;
+              if (!owner.rename) given = plain ??= ruleMatch(match);
+              else {
+                renamed ??= [];
+                for (let i = 0; i < renamed.length && !given; i += 2) if (renamed[i] === owner.rename) given = renamed[i + 1] as RuleMatch;
+                if (!given) renamed.push(owner.rename, (given = ruleMatch(match, owner.rename)));
+              }
               try {
-                rule[visitor]!.onMatch(owner.rename ? ruleMatch(match, owner.rename) : (plain ??= ruleMatch(match)), contextFor(rule));
+                rule[visitor]!.onMatch(given, contextFor(rule));
               } catch (error) {
                 errors.push(`rule ${rule.meta.id} failed on ${file.path}: ${(error as Error).message}`);
               }

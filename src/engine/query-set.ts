@@ -159,26 +159,46 @@ function compile(language: SyntaxLanguage, rules: readonly Rule[], indexes: read
   return (indexes.length > 1 ? merged(language, sources) : undefined) ?? concatenated(language, rules, sources);
 }
 
-/** Every rule's patterns, those alike kept once; undefined when a query cannot be cut into patterns. */
+/**
+ * Every rule's patterns, those alike kept once; undefined when a query cannot be cut into
+ * patterns. A shared pattern is compiled under the capture names most of its owners use, and
+ * owners that name its captures alike share one rename map: a match is then built once per
+ * naming, not once per owner (on JavaScript every call goes to ten rules).
+ */
 function merged(language: SyntaxLanguage, sources: readonly { rule: number; query: string }[]): CompiledQuery | undefined {
-  const byKey = new Map<string, { pattern: PatternText; owners: PatternOwner[] }>();
+  const byKey = new Map<string, { rule: number; pattern: PatternText }[]>();
   for (const { rule, query } of sources) {
     const patterns = splitPatterns(query);
     if (!patterns) return undefined;
     for (const pattern of patterns) {
-      const known = byKey.get(pattern.key);
-      if (!known) {
-        byKey.set(pattern.key, { pattern, owners: [{ rule }] });
-        continue;
-      }
-      const same = known.pattern.captures.every((name, i) => name === pattern.captures[i]);
-      known.owners.push(same ? { rule } : { rule, rename: new Map(known.pattern.captures.map((name, i) => [name, pattern.captures[i]!])) });
+      const writers = byKey.get(pattern.key);
+      if (writers) writers.push({ rule, pattern });
+      else byKey.set(pattern.key, [{ rule, pattern }]);
     }
   }
-  const unique = [...byKey.values()];
+  const unique = [...byKey.values()].map((writers) => {
+    const namings = new Map<string, { captures: readonly string[]; rules: number[] }>();
+    for (const { rule, pattern } of writers) {
+      const naming = pattern.captures.join(',');
+      const known = namings.get(naming);
+      if (known) known.rules.push(rule);
+      else namings.set(naming, { captures: pattern.captures, rules: [rule] });
+    }
+    // The naming most owners use (the first written on a tie) is the query's.
+    const chosen = [...namings.values()].reduce((best, n) => (n.rules.length > best.rules.length ? n : best));
+    const text = writers.find((w) => w.pattern.captures === chosen.captures)!.pattern.text;
+    const owners: PatternOwner[] = [];
+    for (const naming of namings.values()) {
+      const rename = naming === chosen ? undefined : new Map(chosen.captures.map((name, i) => [name, naming.captures[i]!]));
+      for (const rule of naming.rules) owners.push(rename ? { rule, rename } : { rule });
+    }
+    // Owners in rule order, as before: rules read a match in the order they were loaded.
+    owners.sort((a, b) => a.rule - b.rule);
+    return { text, owners };
+  });
   let query: Parser.Query;
   try {
-    query = new TreeSitter.Query(grammarFor(language), unique.map((u) => u.pattern.text).join('\n'));
+    query = new TreeSitter.Query(grammarFor(language), unique.map((u) => u.text).join('\n'));
   } catch {
     return undefined;
   }
