@@ -47,6 +47,19 @@ async function worker<T = Measurement>(
   return JSON.parse(exited.stdout.trim().split('\n').pop()!) as T;
 }
 
+/** Single-process measurements of one mode as one: every timing, the highest peak; the first failure if any. */
+function combined(parts: readonly Measurement[]): Measurement {
+  const failed = parts.find((m) => m.failed);
+  if (failed) return failed;
+  const first = parts[0]!;
+  return {
+    ...first,
+    runs: parts.flatMap((m) => m.runs),
+    cpu: parts.flatMap((m) => m.cpu ?? []),
+    maxRssKb: Math.max(...parts.map((m) => m.maxRssKb)),
+  };
+}
+
 /** A measurement, or a row that says why there is none: one pathological mode must not sink the run. */
 async function attempt(mode: string, label: string, files: number, bytes: number, measure: () => Promise<Measurement>): Promise<Measurement> {
   try {
@@ -111,6 +124,8 @@ async function main(argv: readonly string[]): Promise<void> {
       disabled: options.disabled,
     };
 
+    // bandit, when measured, alternates with the Python scan, so that both meet the same load.
+    const banditPath = options.peers && manifest.groups.py.length > 0 ? findBandit() : undefined;
     for (const group of groups) {
       const byGroup: Partial<Record<string, Measurement>> = {};
       results.byGroup[group] = byGroup;
@@ -126,6 +141,7 @@ async function main(argv: readonly string[]): Promise<void> {
         progress(`${group}: ${what}`);
         byGroup[mode] = await attempt(mode, group, files, bytes, () => worker(manifest, options, mode, group));
       }
+      if (group === 'py' && banditPath) continue;
       progress(`${group}: shipgate scan (whole process)`);
       byGroup.cli = await attempt('cli', group, files, bytes, () => shipgateScan(REPO, join(manifest.root, group), files, bytes, options.runs, options.timeoutMs, options.disabled));
     }
@@ -135,12 +151,19 @@ async function main(argv: readonly string[]): Promise<void> {
       results.byGroup[group]!.eslint = await attempt('eslint', group, manifest.groups[group].length, manifest.bytes[group], () => worker(manifest, options, 'eslint', group));
     }
     if (options.peers && manifest.groups.py.length > 0) {
-      const path = findBandit();
-      if (path) {
-        progress('py: bandit (whole process)');
-        results.byGroup.py!.bandit = await attempt('bandit', 'py', manifest.groups.py.length, manifest.bytes.py, () =>
-          bandit(path, join(manifest.root, 'py'), manifest.groups.py.length, manifest.bytes.py, options.runs, options.timeoutMs),
-        );
+      if (banditPath) {
+        progress('py: shipgate scan and bandit (whole processes, alternately)');
+        const files = manifest.groups.py.length;
+        const bytes = manifest.bytes.py;
+        const dir = join(manifest.root, 'py');
+        const scans: Measurement[] = [];
+        const bandits: Measurement[] = [];
+        for (let i = 0; i < options.runs; i++) {
+          scans.push(await attempt('cli', 'py', files, bytes, () => shipgateScan(REPO, dir, files, bytes, 1, options.timeoutMs, options.disabled)));
+          bandits.push(await attempt('bandit', 'py', files, bytes, () => bandit(banditPath, dir, files, bytes, 1, options.timeoutMs)));
+        }
+        results.byGroup.py!.cli = combined(scans);
+        results.byGroup.py!.bandit = combined(bandits);
       } else {
         results.notes.push('bandit is not on PATH (Debian: apt-get install bandit): no Python peer measured.');
       }
