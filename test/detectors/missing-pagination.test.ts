@@ -225,6 +225,24 @@ def customer_orders(request):
       lines: [4],
     },
     {
+      name: 'get_list_or_404 returns every matching row',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+def open_orders(request):
+    orders = get_list_or_404(Order, customer__user=request.user, status="open")
+    return Response(OrderSerializer(orders, many=True).data)`,
+      lines: [3],
+    },
+    {
+      name: 'get_list_or_404 over a queryset: the queryset is reported, once',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+def open_orders(request):
+    orders = get_list_or_404(Order.objects.filter(customer__user=request.user))
+    return Response(OrderSerializer(orders, many=True).data)`,
+      lines: [3],
+    },
+    {
       name: 'Django view: JsonResponse of every order',
       path: 'shop/views.py',
       code: `def orders(request):
@@ -270,6 +288,38 @@ def order_list(request):
     },
   ],
   valid: [
+    {
+      name: 'look-alike: get_list_or_404 with a page taken from it',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+def open_orders(request):
+    page = Paginator(get_list_or_404(Order, customer__user=request.user), 25).get_page(request.GET.get("page"))
+    return Response(OrderSerializer(page, many=True).data)`,
+    },
+    {
+      name: 'look-alike: get_list_or_404 by primary key (one row at most)',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+def order_lines(request, pk):
+    lines = get_list_or_404(OrderLine, pk=pk)
+    return Response(OrderLineSerializer(lines, many=True).data)`,
+    },
+    {
+      name: 'look-alike: get_list_or_404 over a sliced queryset',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+def recent_orders(request):
+    orders = get_list_or_404(Order.objects.filter(customer__user=request.user).order_by("-created_at")[:50])
+    return Response(OrderSerializer(orders, many=True).data)`,
+    },
+    {
+      name: 'look-alike: get_list_or_404 in a POST view',
+      path: 'shop/api.py',
+      code: `@api_view(["POST"])
+def import_orders(request):
+    orders = get_list_or_404(Order, customer__user=request.user)
+    return Response(OrderSerializer(orders, many=True).data)`,
+    },
     {
       name: 'look-alike: a queryset narrowing get_object_or_404 (one object comes back)',
       path: 'shop/api.py',
