@@ -122,7 +122,7 @@ function pyQueryParts(db: DbCall): SyntaxNode[] {
       const binding = pyBinding(id);
       if (binding?.kind === 'value' && !parts.includes(binding.value) && binding.value.endIndex <= db.call.startIndex) {
         const v = unwrap(binding.value);
-        if (v?.type === 'call') {
+        if (v?.type === 'call' && !fetchesOneRow(v)) {
           parts.push(v);
           stack.push(v);
         }
@@ -130,6 +130,20 @@ function pyQueryParts(db: DbCall): SyntaxNode[] {
     }
   }
   return parts;
+}
+
+/** Methods that return one row or value: a variable holding one is a filter's value, not a statement. */
+const ONE_ROW_METHODS = new Set(['get', 'first', 'last', 'latest', 'earliest', 'one', 'one_or_none', 'scalar', 'scalar_one', 'scalar_one_or_none', 'get_or_404', 'first_or_404', 'one_or_404', 'aget', 'afirst', 'alast', 'alatest', 'aearliest']);
+
+/**
+ * `customer = get_object_or_404(Customer, pk=pk)`, `status = request.GET.get("status")`: a variable
+ * given to a query as a value, whose own lookup (`pk=`, `.get`) says nothing of the query's bounds.
+ */
+function fetchesOneRow(call: SyntaxNode): boolean {
+  const fn = call.childForFieldName('function');
+  if (fn?.type === 'identifier') return ONE_OBJECT_SHORTCUTS.test(fn.text);
+  if (fn?.type !== 'attribute') return false;
+  return ONE_ROW_METHODS.has(fn.childForFieldName('attribute')?.text ?? '') || ONE_OBJECT_SHORTCUTS.test(dottedName(fn) ?? '');
 }
 
 /**
@@ -230,7 +244,22 @@ function mentions(node: SyntaxNode, names: ReadonlySet<string>): boolean {
     if (parent?.type === 'keyword_argument' && parent.childForFieldName('name') === id) continue;
     if (parent?.type === 'member_expression' && /^(length|size)$/.test(parent.childForFieldName('property')?.text ?? '')) continue;
     if (parent?.type === 'argument_list' && /^(len|bool)$/.test(parent.parent?.childForFieldName('function')?.text ?? '')) continue;
+    // `Tag.objects.exclude(name__in=current)`: a subquery, not the rows answered.
+    if (parent?.type === 'keyword_argument' && parent.childForFieldName('value') === id && /__in$/.test(parent.childForFieldName('name')?.text ?? '')) continue;
+    if (readThroughSlice(id, node)) continue;
     return true;
+  }
+  return false;
+}
+
+/** `list(tags.exclude(…).values_list("name")[:20])`: the rows read from `id` are sliced on the way (Python). */
+function readThroughSlice(id: SyntaxNode, within: SyntaxNode): boolean {
+  for (let p = id.parent; p && contains(within, p); p = p.parent) {
+    if (p.type === 'subscript' && p.childForFieldName('subscript')?.type === 'slice') {
+      const value = p.childForFieldName('value');
+      if (value && contains(value, id)) return true;
+    }
+    if (p.type === 'call' && p.childForFieldName('function')?.type === 'identifier') break; // list(…), sorted(…): the slice must come first
   }
   return false;
 }

@@ -225,6 +225,35 @@ def customer_orders(request):
       lines: [4],
     },
     {
+      name: 'a queryset filtered by an object fetched by primary key is still every row',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+def customer_orders(request, pk):
+    customer = get_object_or_404(Customer, pk=pk)
+    orders = Order.objects.filter(customer=customer)
+    return Response(OrderSerializer(orders, many=True).data)`,
+      lines: [4],
+    },
+    {
+      name: 'a queryset filtered by a value read with .get() is still every row',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+def orders_by_status(request):
+    status = request.GET.get("status", "open")
+    orders = Order.objects.filter(status=status)
+    return Response(OrderSerializer(orders, many=True).data)`,
+      lines: [4],
+    },
+    {
+      name: 'a queryset kept in a variable and read whole, the slice taken after list()',
+      path: 'shop/views.py',
+      code: `def order_export(request):
+    orders = Order.objects.filter(customer__user=request.user)
+    rows = list(orders.values("id", "total"))[:100]
+    return JsonResponse(rows, safe=False)`,
+      lines: [2],
+    },
+    {
       name: 'get_list_or_404 returns every matching row',
       path: 'shop/api.py',
       code: `@api_view(["GET"])
@@ -288,6 +317,28 @@ def order_list(request):
     },
   ],
   valid: [
+    {
+      name: 'look-alike: a queryset kept in a variable, narrowed and sliced where it is read',
+      path: 'hyperkitty/views/thread.py',
+      code: `def suggest_tags(request, mlist_fqdn, threadid):
+    term = request.GET.get("term")
+    current_tags = Tag.objects.filter(threads__thread_id=threadid).values_list("name", flat=True)
+    if term:
+        tags_db = Tag.objects.filter(threads__mailinglist__name=mlist_fqdn, name__istartswith=term)
+    else:
+        tags_db = Tag.objects.all()
+    tag_names = list(tags_db.exclude(name__in=current_tags).values_list("name", flat=True)[:20])
+    return HttpResponse(json.dumps(tag_names), content_type="application/javascript")`,
+    },
+    {
+      name: 'look-alike: a statement built in a variable and sliced there',
+      path: 'shop/api.py',
+      code: `@api_view(["GET"])
+def recent(request, pk):
+    customer = Customer.objects.get(pk=pk)
+    latest = Order.objects.filter(customer=customer).order_by("-created_at")[:20]
+    return Response(OrderSerializer(latest, many=True).data)`,
+    },
     {
       name: 'look-alike: get_list_or_404 with a page taken from it',
       path: 'shop/api.py',
