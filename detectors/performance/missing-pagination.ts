@@ -2,7 +2,7 @@ import { pyBinding, unwrap } from '../support/bindings.js';
 import { fileMentions } from '../support/file-hints.js';
 import { enclosingHandler, responseExpressions, type HttpHandler } from '../support/http-handlers.js';
 import { literalText, pyDbCall, sqlVerb, tsDbCall, type DbCall } from '../support/orm.js';
-import { descendants, dottedName, hasSpread, objectProperty, PY_CALL, PY_METHOD_CALL, stringValue, TS_CALL, visitPruned } from '../support/syntax.js';
+import { dottedName, hasSpread, objectProperty, PY_CALL, PY_METHOD_CALL, stringValue, TS_CALL, visitPruned } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode } from '../../src/engine/types.js';
 
 /**
@@ -152,14 +152,14 @@ function fetchesOneRow(call: SyntaxNode): boolean {
  */
 const LIST_SHORTCUT = /^a?get_list_or_404$/;
 
-function isListShortcut(ctx: RuleContext, callee: SyntaxNode): boolean {
+function isListShortcut(ctx: RuleContext, callee: SyntaxNode, args: SyntaxNode | undefined): boolean {
   if (callee.type !== 'identifier') return false;
   // Every call of the file comes here: the name's first letters answer before its text is read.
   const at = callee.startIndex;
   const source = ctx.file.source;
   if (!source.startsWith('get_list', at) && !source.startsWith('aget_list', at)) return false;
   if (!LIST_SHORTCUT.test(ctx.text(callee))) return false;
-  const first = callee.parent?.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');
+  const first = args?.namedChildren.find((a) => a.type !== 'comment');
   return first?.type === 'identifier' || first?.type === 'attribute';
 }
 
@@ -490,10 +490,10 @@ ${PY_CALL} @call
 (class_definition superclasses: (argument_list)) @view
 `,
     onMatch: (match: RuleMatch, ctx: RuleContext) => {
-      const { view, call, function: callee } = match.captures;
+      const { view, call, function: callee, args } = match.captures;
       if (view) checkDrfView(ctx, view);
       // Of every call (PY_CALL, the pattern with @function), the list shortcut: method calls come with @method.
-      else if (!callee || isListShortcut(ctx, callee)) checkCall(ctx, call!, true);
+      else if (!callee || isListShortcut(ctx, callee, args)) checkCall(ctx, call!, true);
     },
   },
   checkFile: recordDefaultPagination,

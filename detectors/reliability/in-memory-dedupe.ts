@@ -1,7 +1,6 @@
 import { fileRole } from '../support/file-role.js';
 import { words } from '../support/names.js';
 import { isHandlerModulePy, isHandlerModuleTs } from '../support/server-code.js';
-import { descendants } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, SyntaxNode, Tree } from '../../src/engine/types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describeSeconds, durationValue, numericValue, timedeltaSeconds } from '../support/durations.js';
-import { calleeName, callArguments, descendants, dottedName, lastSegment, stringValue } from '../support/syntax.js';
+import { calleeName, callArguments, descendants, lastSegment, stringValue } from '../support/syntax.js';
 import type { Rule, RuleContext, RuleMatch, Severity, SyntaxNode } from '../../src/engine/types.js';
 
 /** A day: tokens that grant access should expire within it and be renewed by a refresh flow. */
